@@ -1,0 +1,39 @@
+"""One message's new text: quoted history, attribution lines and signatures dropped.
+
+(Interface stub: the implementation is being written; the signatures below are the contract.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A message body cut in three: what the sender wrote now, their signature, what they quoted.
+
+    ``attribution`` is the line that introduced the quote ("On Tue, 3 Mar 2026, Ann wrote:",
+    an Outlook "From:/Sent:" block flattened to one line), "" when there is none. ``quoted`` is
+    the quoted history with one level of ``>`` removed, ready to be split again.
+    """
+
+    reply: str
+    signature: str = ""
+    attribution: str = ""
+    quoted: str = ""
+
+
+def split_reply(body: str) -> Split:
+    """Cut a plain-text body into reply, signature, attribution and quoted history."""
+    return Split(reply=body.strip())
+
+
+def extract_reply(body: str, strip_signature: bool = True) -> str:
+    """The new text of one plain-text message body."""
+    s = split_reply(body)
+    return s.reply if strip_signature or not s.signature else f"{s.reply}\n\n{s.signature}"
+
+
+def extract_reply_html(html: str) -> str:
+    """The new text of one HTML message body."""
+    raise NotImplementedError
