@@ -101,3 +101,22 @@ class AnonymizedThread:
     customer: str  # the customer's pseudonym
     subject: str  # anonymized subject
     redactions: list[Redaction] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """One thread in ``content/ledger.csv``: facts only, nothing that names anyone.
+
+    The pledges page aggregates these over every ingested thread, including the
+    many that never become testimonials, so a pledge's figures are honest.
+    """
+
+    thread: str  # Thread.key
+    source: str  # Thread.digest
+    date: datetime  # first message (or the file's time when undated)
+    first_reply_minutes: float | None
+    resolution_minutes: float | None
+    customer_messages: int
+    staff_messages: int
+    pledges: tuple[str, ...] = ()
+    dated: bool = True

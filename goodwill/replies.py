@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,21 @@ class Split:
     signature: str = ""
     attribution: str = ""
     quoted: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Earlier:
+    """One message recovered from a body's quoted history (or one part of a pasted thread)."""
+
+    text: str  # that message's own text (its further quotes removed; signature kept)
+    name: str = ""  # author, from the attribution line or the sign-off, when known
+    address: str = ""  # author's e-mail address, when the attribution line has one
+    sent: datetime | None = None  # from the attribution line, when it has a date
+
+
+def split_history(body: str) -> list[Earlier]:
+    """Every message a body holds, oldest first; the body's own new text is the last one."""
+    return [Earlier(text=body.strip())]
 
 
 def split_reply(body: str) -> Split:
