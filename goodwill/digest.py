@@ -1,0 +1,35 @@
+"""The keyed digest that records a redacted value without keeping it.
+
+The anonymizer writes these digests into ``*.redactions.json`` and the leak
+guard recomputes them over the rendered site: both sides must agree byte for
+byte, so the one definition lives here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import unicodedata
+
+DIGEST_LENGTH = 16  # hex characters: 64 bits, plenty to tell names apart, too short to store more
+
+
+def normalise(text: str) -> str:
+    """Fold the spellings a reader would call "the same name" into one string.
+
+    NFKC first so that a name typed with a composed "é" and one with "e" plus a
+    combining accent hash alike; casefold so "MAREN" and "maren" match; and
+    collapse whitespace because mail wraps names across lines and tabs.
+    """
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def digest(key: bytes, kind: str, original: str) -> str:
+    """HMAC-SHA256 of ``kind:normalised original``, cut to 16 hex characters.
+
+    Keyed so a published redactions file cannot be reversed with a list of
+    common names; the kind is part of the message so a name and an order
+    number that happen to be spelt alike do not share a digest.
+    """
+    message = f"{kind}:{normalise(original)}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:DIGEST_LENGTH]
