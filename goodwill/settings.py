@@ -79,7 +79,7 @@ def from_mapping(values: dict[str, Any], base: Path | None = None) -> Settings:
         default = getattr(settings, attr)
         if attr == "staff" and isinstance(value, list | tuple | set):
             value = {str(v): None for v in value}
-        if not isinstance(value, type(default)) and not (default is None):
+        if not isinstance(value, type(default)) and default is not None:
             raise SettingsError(
                 f"{name} should be a {type(default).__name__}, not {type(value).__name__}"
             )

@@ -1,0 +1,246 @@
+"""Content files on disk: drafts, their redaction records and the ledger.
+
+The founder edits drafts by hand, so this module's first duty is never to lose
+an edit: each draft carries a fingerprint of the text ingest wrote, and a file
+whose text no longer matches it is the founder's and is never overwritten.
+Every write goes through a temporary file and ``os.replace``, so a crash leaves
+either the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from goodwill.drafts import Draft
+from goodwill.model import LedgerRow, Redaction
+
+FINGERPRINT = "Fingerprint"
+TESTIMONIALS = "testimonials"
+LEDGER = "ledger.csv"
+REDACTIONS_SUFFIX = ".redactions.json"
+LEDGER_FIELDS = (
+    "thread", "source", "date", "first_reply_minutes", "resolution_minutes",
+    "customer_messages", "staff_messages", "pledges", "dated",
+)  # fmt: skip
+_META_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):\s*(.*)$")
+_FINGERPRINT_LINE = re.compile(rf"^{FINGERPRINT}:.*\n?", re.MULTILINE)
+
+
+class ContentError(Exception):
+    """A content file that cannot be read as Goodwill expects; the message names it."""
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def fingerprint(text: str) -> str:
+    """Hash of a draft's text without its own fingerprint line."""
+    return hashlib.sha256(_FINGERPRINT_LINE.sub("", text).encode("utf-8")).hexdigest()[:32]
+
+
+def render(draft: Draft) -> str:
+    """The draft as Pelican Markdown, fingerprinted."""
+    head = "".join(f"{k}: {v}\n" for k, v in draft.metadata.items() if v != "")
+    text = f"{head}\n{draft.body}"
+    return text.replace("\n\n", f"\n{FINGERPRINT}: {fingerprint(text)}\n\n", 1)
+
+
+def parse_metadata(text: str) -> dict[str, str]:
+    """Pelican-style ``Key: value`` lines up to the first blank line; keys as written."""
+    meta: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        match = _META_LINE.match(line)
+        if match:
+            meta[match.group(1)] = match.group(2).strip()
+    return meta
+
+
+def is_edited(text: str) -> bool:
+    """True when the file is no longer exactly what ingest wrote (or was never fingerprinted)."""
+    recorded = parse_metadata(text).get(FINGERPRINT, "")
+    return recorded != fingerprint(text)
+
+
+@dataclass(slots=True)
+class Existing:
+    path: Path
+    meta: dict[str, str]
+    edited: bool
+
+
+@dataclass(slots=True)
+class ContentIndex:
+    """What ``content/testimonials`` already holds, by thread and by source digest."""
+
+    by_thread: dict[str, list[Existing]] = field(default_factory=dict)
+    sources: set[str] = field(default_factory=set)
+    stems: set[str] = field(default_factory=set)
+
+    def add(self, existing: Existing) -> None:
+        thread = existing.meta.get("Thread", "")
+        if thread:
+            self.by_thread.setdefault(thread, []).append(existing)
+        if existing.meta.get("Source"):
+            self.sources.add(existing.meta["Source"])
+        self.stems.add(existing.path.stem)
+
+
+def scan(content_dir: Path) -> ContentIndex:
+    index = ContentIndex()
+    folder = content_dir / TESTIMONIALS
+    if not folder.is_dir():
+        return index
+    for path in sorted(folder.glob("*.md")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        index.add(Existing(path, parse_metadata(text), is_edited(text)))
+    return index
+
+
+class Action(StrEnum):
+    NEW = "new"
+    SKIP = "skipped"  # already ingested, unchanged
+    UPDATE = "updated"  # the thread grew; the draft was untouched, so it is replaced
+    BESIDE = "beside"  # the thread grew but the founder edited the draft: new version beside it
+
+
+@dataclass(slots=True)
+class Plan:
+    action: Action
+    path: Path
+    replaces: Path | None = None
+
+
+def plan(draft: Draft, index: ContentIndex, content_dir: Path) -> Plan:
+    """Decide what writing ``draft`` means given what is already there."""
+    folder = content_dir / TESTIMONIALS
+    source = draft.metadata["Source"]
+    existing = index.by_thread.get(draft.metadata["Thread"], [])
+    if source in index.sources:
+        same = next((e for e in existing if e.meta.get("Source") == source), None)
+        return Plan(Action.SKIP, same.path if same else folder)
+    if existing:
+        current = max(existing, key=lambda e: _version(e.path.stem))
+        if not current.edited:
+            return Plan(Action.UPDATE, current.path, replaces=current.path)
+        base = _VERSION.sub("", current.path.stem)
+        return Plan(Action.BESIDE, folder / f"{_free_stem(base, index, '-v', start=2)}.md")
+    return Plan(Action.NEW, folder / f"{_free_stem(draft.stem, index, '-')}.md")
+
+
+_VERSION = re.compile(r"-v(\d+)$")
+
+
+def _version(stem: str) -> int:
+    match = _VERSION.search(stem)
+    return int(match.group(1)) if match else 1
+
+
+def _free_stem(stem: str, index: ContentIndex, joiner: str, start: int = 0) -> str:
+    """``stem`` itself when free (unless a suffix is required), else the next numbered one."""
+    if not start and stem not in index.stems:
+        return stem
+    n = start or 2
+    while f"{stem}{joiner}{n}" in index.stems:
+        n += 1
+    return f"{stem}{joiner}{n}"
+
+
+def apply(plan_: Plan, draft: Draft, index: ContentIndex) -> None:
+    """Write the draft and its redaction record as planned, and note it in the index."""
+    if plan_.action is Action.SKIP:
+        return
+    stem = plan_.path.stem
+    draft.metadata["Slug"] = stem
+    text = render(draft)
+    write_atomic(plan_.path, text)
+    write_atomic(plan_.path.with_name(stem + REDACTIONS_SUFFIX), redactions_json(draft.redactions))
+    index.add(Existing(plan_.path, parse_metadata(text), edited=False))
+
+
+def redactions_json(redactions: Iterable[Redaction]) -> str:
+    return json.dumps([asdict(r) for r in redactions], indent=1, ensure_ascii=False) + "\n"
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def ledger_line(row: LedgerRow) -> list[str]:
+    return [
+        row.thread, row.source, row.date.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        _fmt(row.first_reply_minutes), _fmt(row.resolution_minutes),
+        str(row.customer_messages), str(row.staff_messages), " ".join(row.pledges),
+        "yes" if row.dated else "no",
+    ]  # fmt: skip
+
+
+def _number(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+def read_ledger(path: Path) -> Iterator[LedgerRow]:
+    """Rows of the ledger; a malformed row is an error naming the file and line."""
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        for row in reader:
+            try:
+                yield LedgerRow(
+                    thread=row["thread"],
+                    source=row["source"],
+                    date=datetime.fromisoformat(row["date"].replace("Z", "+00:00")),
+                    first_reply_minutes=_number(row["first_reply_minutes"]),
+                    resolution_minutes=_number(row["resolution_minutes"]),
+                    customer_messages=int(row["customer_messages"]),
+                    staff_messages=int(row["staff_messages"]),
+                    pledges=tuple(row["pledges"].split()),
+                    dated=row.get("dated", "yes") != "no",
+                )
+            except (KeyError, ValueError, TypeError, AttributeError) as exc:
+                raise ContentError(
+                    f"{path}:{reader.line_num}: not a ledger row ({exc}); "
+                    f"expected columns {','.join(LEDGER_FIELDS)}"
+                ) from exc
+
+
+def update_ledger(path: Path, rows: Iterable[LedgerRow]) -> int:
+    """Add or replace rows by thread; returns how many changed. One write for the whole run."""
+    current = {r.thread: r for r in read_ledger(path)}
+    changed = 0
+    for row in rows:
+        if current.get(row.thread) != row:
+            current[row.thread] = row
+            changed += 1
+    if changed:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(LEDGER_FIELDS)
+        for row in sorted(current.values(), key=lambda r: (r.date, r.thread)):
+            writer.writerow(ledger_line(row))
+        write_atomic(path, buffer.getvalue())
+    return changed

@@ -1,0 +1,92 @@
+"""Re-ingesting never loses the founder's work: unchanged threads are skipped,
+grown threads update untouched drafts, and edited drafts get a new version beside them."""
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+
+from goodwill import content
+from goodwill.drafts import Draft
+from goodwill.model import LedgerRow
+
+
+def draft(source: str, text: str = "Thanks!") -> Draft:
+    meta = {
+        "Title": "Export drops invoices",
+        "Date": "2026-03-03 09:00",
+        "Status": "draft",
+        "Slug": "2026-03-03-export",
+        "Thread": "t" * 16,
+        "Source": source,
+    }
+    return Draft("2026-03-03-export", meta, f"{text}\n", [])
+
+
+def write(tmp_path, d: Draft) -> content.Plan:
+    index = content.scan(tmp_path)
+    planned = content.plan(d, index, tmp_path)
+    content.apply(planned, d, index)
+    return planned
+
+
+def test_the_same_thread_twice_is_skipped(tmp_path):
+    assert write(tmp_path, draft("a")).action is content.Action.NEW
+    before = sorted(p.name for p in (tmp_path / "testimonials").iterdir())
+    assert write(tmp_path, draft("a")).action is content.Action.SKIP
+    assert sorted(p.name for p in (tmp_path / "testimonials").iterdir()) == before
+
+
+def test_a_grown_thread_updates_an_untouched_draft_in_place(tmp_path):
+    write(tmp_path, draft("a"))
+    planned = write(tmp_path, draft("b", "Thanks! And one more question."))
+    assert planned.action is content.Action.UPDATE
+    files = sorted(p.name for p in (tmp_path / "testimonials").glob("*.md"))
+    assert files == ["2026-03-03-export.md"]
+    assert "one more question" in (tmp_path / "testimonials" / files[0]).read_text()
+
+
+def test_a_grown_thread_never_overwrites_the_founders_edit(tmp_path):
+    write(tmp_path, draft("a"))
+    path = tmp_path / "testimonials" / "2026-03-03-export.md"
+    edited = path.read_text().replace("Thanks!", "Thanks, truly!")
+    path.write_text(edited)
+    planned = write(tmp_path, draft("b", "Thanks! And one more question."))
+    assert planned.action is content.Action.BESIDE
+    assert path.read_text() == edited
+    beside = tmp_path / "testimonials" / "2026-03-03-export-v2.md"
+    assert "one more question" in beside.read_text()
+    assert "Slug: 2026-03-03-export-v2" in beside.read_text()
+    # and a third version of the thread, with v2 untouched, updates v2
+    assert write(tmp_path, draft("c", "Third")).action is content.Action.UPDATE
+    assert "Third" in beside.read_text() and path.read_text() == edited
+
+
+def test_two_threads_with_the_same_title_and_day_get_distinct_files(tmp_path):
+    write(tmp_path, draft("a"))
+    other = draft("z")
+    other.metadata["Thread"] = "u" * 16
+    assert write(tmp_path, other).path.name == "2026-03-03-export-2.md"
+
+
+ROW = LedgerRow("t1", "s1", datetime(2026, 3, 3, 9, tzinfo=UTC), 12.0, 190.5, 2, 1, ("p",), True)
+
+
+def test_the_ledger_keeps_one_row_per_thread(tmp_path):
+    path = tmp_path / "ledger.csv"
+    assert content.update_ledger(path, [ROW]) == 1
+    assert content.update_ledger(path, [ROW]) == 0
+    grown = replace(ROW, source="s2", staff_messages=2)
+    assert content.update_ledger(path, [grown, replace(ROW, thread="t2")]) == 2
+    rows = list(content.read_ledger(path))
+    assert [r.thread for r in rows] == ["t1", "t2"]
+    assert rows[0] == grown
+    assert path.read_text().splitlines()[0] == ",".join(content.LEDGER_FIELDS)
+
+
+def test_a_broken_ledger_names_the_file_and_line(tmp_path):
+    path = tmp_path / "ledger.csv"
+    content.update_ledger(path, [ROW])
+    path.write_text(path.read_text() + "t9,s9,not-a-date,,,1,0,,yes\n")
+    with pytest.raises(content.ContentError, match=r"ledger\.csv:3: not a ledger row"):
+        list(content.read_ledger(path))
