@@ -16,9 +16,9 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from goodwill.model import LedgerRow, Redaction
 FINGERPRINT = "Fingerprint"
 TESTIMONIALS = "testimonials"
 LEDGER = "ledger.csv"
+EXCLUDED = "excluded.csv"  # threads rejected or withdrawn: never ingested again
 REDACTIONS_SUFFIX = ".redactions.json"
 LEDGER_FIELDS = (
     "thread", "source", "date", "first_reply_minutes", "resolution_minutes",
@@ -75,6 +76,34 @@ def parse_metadata(text: str) -> dict[str, str]:
         if match:
             meta[match.group(1)] = match.group(2).strip()
     return meta
+
+
+def split_file(text: str) -> tuple[dict[str, str], str]:
+    """A content file's metadata and its body (everything after the first blank line)."""
+    head, _, body = text.partition("\n\n")
+    return parse_metadata(head), body
+
+
+def set_metadata(text: str, updates: Mapping[str, str | None]) -> str:
+    """The file with fields replaced, added (before the blank line) or removed (None).
+
+    Only the named fields change; every other line, the founder's included, stays as it is.
+    """
+    head, sep, body = text.partition("\n\n")
+    lines = head.split("\n")
+    pending = dict(updates)
+    out: list[str] = []
+    for line in lines:
+        match = _META_LINE.match(line)
+        key = match.group(1) if match else None
+        if key is not None and key in pending:
+            value = pending.pop(key)
+            if value is not None:
+                out.append(f"{key}: {value}")
+            continue
+        out.append(line)
+    out.extend(f"{k}: {v}" for k, v in pending.items() if v is not None)
+    return "\n".join(out) + (sep or "\n\n") + body
 
 
 def is_edited(text: str) -> bool:
@@ -244,3 +273,26 @@ def update_ledger(path: Path, rows: Iterable[LedgerRow]) -> int:
             writer.writerow(ledger_line(row))
         write_atomic(path, buffer.getvalue())
     return changed
+
+
+def excluded_threads(content_dir: Path) -> dict[str, str]:
+    """Thread key -> why it is excluded ("rejected" or "withdrawn")."""
+    path = content_dir / EXCLUDED
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {r["thread"]: r.get("reason", "") for r in csv.DictReader(handle) if r.get("thread")}
+
+
+def exclude(content_dir: Path, thread: str, reason: str, when: date) -> None:
+    """Remember that a thread must never come back; appending keeps the history readable."""
+    if excluded_threads(content_dir).get(thread) == reason:
+        return
+    path = content_dir / EXCLUDED
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    previous = path.read_text(encoding="utf-8") if path.exists() else ""
+    if not previous:
+        writer.writerow(["thread", "reason", "date"])
+    writer.writerow([thread, reason, when.isoformat()])
+    write_atomic(path, previous + buffer.getvalue())
