@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import unicodedata
+from collections.abc import Callable
 
 DIGEST_LENGTH = 16  # hex characters: 64 bits, plenty to tell names apart, too short to store more
 
@@ -31,5 +32,20 @@ def digest(key: bytes, kind: str, original: str) -> str:
     common names; the kind is part of the message so a name and an order
     number that happen to be spelt alike do not share a digest.
     """
-    message = f"{kind}:{normalise(original)}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:DIGEST_LENGTH]
+    return digester(key, kind)(original)
+
+
+def digester(key: bytes, kind: str) -> Callable[[str], str]:
+    """``digest`` with the key and kind bound: the leak guard hashes every word of a site.
+
+    The HMAC state after the key and ``kind:`` is computed once and copied per
+    value, which roughly halves the cost of each call.
+    """
+    prefix = hmac.new(key, f"{kind}:".encode(), hashlib.sha256)
+
+    def of(original: str) -> str:
+        mac = prefix.copy()
+        mac.update(normalise(original).encode())
+        return mac.hexdigest()[:DIGEST_LENGTH]
+
+    return of

@@ -1,0 +1,566 @@
+"""The leak guard: the last look at the rendered site before anyone else sees it.
+
+The anonymizer works on what it can recognise; a founder's edit, a template
+that prints a raw header, or a feed that escapes text differently can still
+put a customer's address on the public site. The guard reads what was
+actually written (pages, feeds, JSON, text files) and fails the build with
+the file and line of anything that looks personal.
+
+It reads text the way a visitor (or a crawler) would get it: entities and
+JSON escapes decoded, tag names dropped but attribute values kept, since
+``href="mailto:…"`` leaks as surely as visible text. Stylesheets and the
+URLs of scripts and stylesheets are skipped: they are the theme's, not the
+customers'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import re
+import sys
+import urllib.parse
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import phonenumbers
+
+from goodwill.digest import digester, normalise
+
+SCANNED_SUFFIXES = frozenset({".html", ".htm", ".xml", ".json", ".txt", ".atom", ".rss"})
+MARKUP_SUFFIXES = frozenset({".html", ".htm", ".xml", ".atom", ".rss"})
+
+# Regions whose national formats (no "+") are tried; international numbers need none.
+PHONE_REGIONS = ("GB", "US", "FR", "DE", "IE", "ES", "IT", "NL", "AU")
+
+# What each kind of finding asks the founder to do.
+ADVICE = {
+    "email": "remove the address from the story in content/, or pass --allow ADDR if it is the"
+    " site's own public address",
+    "phone": "redact the number in the story in content/ and build again",
+    "card": "delete the card number from the story in content/ and build again; never publish it",
+    "name": "a name recorded as redacted is back: replace it with the pseudonym in content/ and"
+    " build again",
+}
+
+
+class GuardError(Exception):
+    """The guard could not run (no output folder, unreadable key): a person must act."""
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One suspected leak: where it is, what it looks like, with the value itself masked."""
+
+    path: str  # relative to the output folder, with "/" separators
+    line: int  # 1-based
+    kind: str  # "email", "phone", "card" or "name"
+    excerpt: str  # the surrounding text with every found value masked
+
+
+# -- markup to text, keeping line numbers --------------------------------------------------
+
+_MARKUP = re.compile(
+    r"<!--(?P<comment>.*?)-->"
+    r"|<!\[CDATA\[(?P<cdata>.*?)\]\]>"
+    r"|<style\b[^>]*>.*?</style\s*>"
+    r"|<[!?/][^>]*>"
+    r"|<(?P<tag>[A-Za-z][\w:.-]*)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+    re.S | re.I,
+)
+_ATTRIBUTE = re.compile(
+    r"(?P<name>[^\s\"'>/=]+)(?:\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"'=<>`]+)))?"
+)
+
+
+def _newlines(text: str) -> str:
+    return "\n" * text.count("\n")
+
+
+def _attribute_text(tag: str, attrs: str) -> str:
+    """The attribute values a leak could hide in, each on the line it was written on.
+
+    Dropped: inline CSS, and the URLs of scripts and stylesheets, which are the
+    theme's. Everything else, including ``href``, ``alt``, ``title`` and
+    ``content``, is kept: ``mailto:`` links and image descriptions leak too.
+    """
+    found: list[tuple[str, int, str]] = []  # (attribute, offset of value, value)
+    for m in _ATTRIBUTE.finditer(attrs):
+        for group in ("dq", "sq", "bare"):
+            if m.group(group):
+                found.append((m.group("name").lower(), m.start(group), m.group(group)))
+                break
+    rel = next((v for name, _, v in found if name == "rel"), "").lower()
+    skipped = {"style"}
+    if tag == "script":
+        skipped.add("src")
+    elif tag == "link" and "stylesheet" in rel:
+        skipped.add("href")
+    pieces, cursor = [" "], 0
+    for name, offset, value in found:
+        if name in skipped:
+            continue
+        pieces.extend((_newlines(attrs[cursor:offset]), value, " "))
+        cursor = offset + len(value)
+    pieces.append(_newlines(attrs[cursor:]))
+    return "".join(pieces)
+
+
+def _replace_markup(m: re.Match[str]) -> str:
+    if m.group("comment") is not None:
+        return f" {m.group('comment')} "
+    if m.group("cdata") is not None:
+        return f" {m.group('cdata')} "
+    tag = m.group("tag")
+    if tag is None:  # a stylesheet, a closing tag, a doctype or a processing instruction
+        return _newlines(m.group()) or " "
+    attrs = m.group("attrs")
+    if "=" not in attrs:
+        return _newlines(attrs) or " "
+    return _attribute_text(tag.lower(), attrs)
+
+
+def strip_markup(text: str) -> str:
+    """Visible text and attribute values of HTML or XML, every line break where it was.
+
+    A regex rather than a parser: it is several times faster over thousands of
+    pages, and a guard that only needs words and line numbers does not care
+    about the tree.
+    """
+    return _MARKUP.sub(_replace_markup, text)
+
+
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|\\([\\/\"bfnrt])")
+_JSON_SIMPLE = {"\\": "\\", "/": "/", '"': '"', "b": " ", "f": " ", "n": " ", "r": " ", "t": " "}
+
+
+def _json_unescape(m: re.Match[str]) -> str:
+    if m.group(1):
+        char = chr(int(m.group(1), 16))
+        return " " if char in "\r\n" else char
+    return _JSON_SIMPLE[m.group(2)]
+
+
+def _decode_line(line: str) -> str:
+    if "%" in line:
+        line = urllib.parse.unquote(line, errors="replace")
+    if "&" in line:
+        line = html.unescape(line)
+    if "\\" in line:
+        line = _JSON_ESCAPE.sub(_json_unescape, line)
+    return line.replace("\n", " ").replace("\r", " ")
+
+
+def decode_escapes(text: str) -> str:
+    """Undo the escapes a leak could hide behind: ``&#64;``, ``\\u0040``, ``%40``.
+
+    Line by line, and a decoded line break becomes a space, so a finding's
+    line number is the line in the file.
+    """
+    if "&" not in text and "\\" not in text and "%" not in text:
+        return text
+    return "\n".join(_decode_line(line) for line in text.split("\n"))
+
+
+def readable_text(text: str, suffix: str) -> str:
+    """What the guard reads of a file: decoded text, markup reduced to what can leak."""
+    if suffix not in MARKUP_SUFFIXES:
+        return decode_escapes(text)
+    stripped = strip_markup(text)
+    decoded = decode_escapes(stripped)
+    if decoded.count("<") > stripped.count("<"):
+        decoded = strip_markup(decoded)  # a feed's escaped HTML content, now real tags
+    return decoded
+
+
+# -- what looks personal --------------------------------------------------------------------
+
+_EMAIL = re.compile(
+    r"(?<![\w.+%-])[\w.+%-]+@[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.[^\W\d_]{2,}(?![\w-])"
+)
+# "icon@2x.png" in a srcset is an image name, not an address.
+_FILE_ENDINGS = frozenset({"png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "css", "js", "ico"})
+
+_CARD = re.compile(r"(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w-])")
+_PHONE_CANDIDATE = re.compile(
+    r"(?<![\w+/.,-])(?:\+|\(\+?)?\d[\d \t\u00a0().\-]{5,}\d(?![\w/]|[.,]\d)"
+)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2})?")
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
+def luhn_valid(digits: str) -> bool:
+    """The checksum every payment card number carries; random digits pass one time in ten."""
+    total = 0
+    for i, char in enumerate(reversed(digits)):
+        d = int(char)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def _card_brand_length(digits: str) -> bool:
+    """Whether the number starts and is as long as a real card scheme's (Visa, Mastercard…).
+
+    Together with Luhn this keeps hashes and order numbers that happen to be
+    all digits from being reported as cards.
+    """
+    n = len(digits)
+    two, four = int(digits[:2]), int(digits[:4])
+    if digits[0] == "4":
+        return n in (13, 16, 19)
+    if 51 <= two <= 55 or 2221 <= four <= 2720:
+        return n == 16
+    if two in (34, 37):
+        return n == 15
+    if two in (36, 38) or 300 <= int(digits[:3]) <= 305:
+        return n in (14, 16)
+    if four == 6011 or two == 65 or 644 <= int(digits[:3]) <= 649 or two == 62:
+        return 16 <= n <= 19
+    if 3528 <= four <= 3589:
+        return 16 <= n <= 19
+    return two in (50, 56, 57, 58, 63, 67) and 12 <= n <= 19  # Maestro
+
+
+@lru_cache(maxsize=1)
+def _detector() -> Callable[[str], list[tuple[int, int]]] | None:
+    """The anonymizer's own phone detector, when it exists, so both agree on what a phone is."""
+    try:
+        from goodwill.detectors import find_structured  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+
+    def phones(text: str) -> list[tuple[int, int]]:
+        return [(s.start, s.end) for s in find_structured(text) if s.kind == "phone"]
+
+    return phones
+
+
+@lru_cache(maxsize=65536)
+def phone_spans(candidate: str) -> tuple[tuple[int, int], ...]:
+    """Phone numbers inside a run of digits and separators, as offsets into it.
+
+    Valid numbers (in any of ``PHONE_REGIONS``) always count. Numbers that
+    are only *possible*, like the fictional UK 07700 900xxx range, count when
+    written as phone numbers are, with a "+" or a trunk "0" and ten digits or
+    more, so dates, prices and counts stay quiet. Cached: the same dates and
+    figures recur on every page.
+    """
+    digits = sum(c.isdigit() for c in candidate)
+    if not 7 <= digits <= 17 or _ISO_DATE.fullmatch(candidate.strip()):
+        return ()
+    found: set[tuple[int, int]] = set()
+    valid = phonenumbers.Leniency.VALID
+    for region in PHONE_REGIONS:
+        for m in phonenumbers.PhoneNumberMatcher(candidate, region, leniency=valid):
+            found.add((m.start, m.end))
+    stripped = candidate.lstrip("(")
+    if digits >= 10 and stripped[:1] in ("+", "0"):
+        possible = phonenumbers.Leniency.POSSIBLE
+        for region in ("GB", "FR"):
+            for m in phonenumbers.PhoneNumberMatcher(candidate, region, leniency=possible):
+                if sum(c.isdigit() for c in m.raw_string) >= 10:
+                    found.add((m.start, m.end))
+    detector = _detector()
+    if detector is not None:
+        found.update(detector(candidate))
+    return tuple(sorted(found))
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A suspected leak inside one text, before it is placed on a line."""
+
+    kind: str
+    start: int
+    end: int
+    value: str
+
+
+class Allowed:
+    """Values the founder declared public (the site's contact address, its phone line)."""
+
+    def __init__(self, allow: Iterable[str]) -> None:
+        self.texts = {normalise(a) for a in allow}
+        self.numbers = {d for a in allow if len(d := re.sub(r"\D", "", a)) >= 7}
+
+    def __contains__(self, value: str) -> bool:
+        if normalise(value) in self.texts:
+            return True
+        digits = re.sub(r"\D", "", value)
+        return len(digits) >= 7 and digits in self.numbers
+
+
+class NameMatcher:
+    """Recognises names the anonymizer recorded as redacted, by their keyed digest.
+
+    Every word, and every run of two or three capitalised words ("Maren
+    Holt"), is hashed the way ``goodwill.digest`` hashed the original; a
+    per-scan cache makes the thousands of repeated words cost one hash each.
+    """
+
+    def __init__(self, key: bytes, digests: Iterable[str]) -> None:
+        self.digests = frozenset(digests)
+        self.of = digester(key, "name")
+        self.cache: dict[str, bool] = {}
+
+    def matches(self, words: str) -> bool:
+        hit = self.cache.get(words)
+        if hit is None:
+            hit = self.cache[words] = self.of(words) in self.digests
+        return hit
+
+    def find(self, text: str) -> Iterator[Hit]:
+        run: list[re.Match[str]] = []  # the capitalised words just before this one
+        for m in _WORD.finditer(text):
+            word = m.group()
+            if len(word) > 1 and self.matches(word):
+                yield Hit("name", m.start(), m.end(), word)
+            if not word[0].isupper():
+                run = []
+                continue
+            if run and not text[run[-1].end() : m.start()].isspace():
+                run = []
+            run = [*run[-2:], m]
+            for first in run[:-1]:
+                phrase = text[first.start() : m.end()]
+                if self.matches(phrase):
+                    yield Hit("name", first.start(), m.end(), phrase)
+
+
+def find_leaks(
+    text: str, allow: Iterable[str] | Allowed = (), names: NameMatcher | None = None
+) -> list[Hit]:
+    """Everything in ``text`` that looks personal, in order, overlaps resolved.
+
+    Pure: the scanner above it deals with files, this with strings, so each
+    detector can be shown working on a sentence.
+    """
+    allowed = allow if isinstance(allow, Allowed) else Allowed(allow)
+    hits: list[Hit] = []
+    for m in _EMAIL.finditer(text):
+        value = m.group()
+        if value.rsplit(".", 1)[-1].lower() not in _FILE_ENDINGS and value not in allowed:
+            hits.append(Hit("email", m.start(), m.end(), value))
+    cards: list[Hit] = []
+    for m in _CARD.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if _card_brand_length(digits) and luhn_valid(digits) and m.group() not in allowed:
+            cards.append(Hit("card", m.start(), m.end(), m.group()))
+    hits.extend(cards)
+    for m in _PHONE_CANDIDATE.finditer(text):
+        for start, end in phone_spans(m.group()):
+            s, e = m.start() + start, m.start() + end
+            value = text[s:e]
+            inside_other = any(h.start <= s < h.end or s <= h.start < e for h in hits)
+            if not inside_other and value not in allowed:
+                hits.append(Hit("phone", s, e, value))
+    if names is not None:
+        hits.extend(h for h in names.find(text) if h.value not in allowed)
+    hits.sort(key=lambda h: (h.start, -h.end))
+    kept: list[Hit] = []
+    for hit in hits:
+        if kept and hit.start < kept[-1].end and hit.kind == kept[-1].kind:
+            continue  # "Maren" inside "Maren Holt": one finding is enough
+        kept.append(hit)
+    return kept
+
+
+# -- reporting without re-leaking -----------------------------------------------------------
+
+
+def mask(value: str) -> str:
+    """Enough of a value to recognise it in the file, not enough to learn it from the report."""
+    if len(value) <= 4:
+        return "…"
+    keep = 2 if len(value) >= 8 else 1
+    return f"{value[:keep]}…{value[-keep:]}"
+
+
+def excerpt(text: str, hit: Hit, hits: Sequence[Hit], context: int = 30) -> str:
+    """The hit in its surroundings on one line, every found value in it masked."""
+    start, end = max(0, hit.start - context), min(len(text), hit.end + context)
+    pieces, cursor = [], start
+    for other in hits:
+        if other.end <= start or other.start >= end or other.start < cursor:
+            continue
+        pieces.extend((text[cursor : other.start], mask(other.value)))
+        cursor = other.end
+    pieces.append(text[cursor:end])
+    return " ".join("".join(pieces).split())
+
+
+# -- files ----------------------------------------------------------------------------------
+
+
+def _files(output_dir: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(output_dir):
+        dirs.sort()
+        for name in sorted(files):
+            if os.path.splitext(name)[1].lower() in SCANNED_SUFFIXES:
+                yield Path(root, name)
+
+
+def scan_text(
+    text: str,
+    path: str,
+    suffix: str,
+    allow: Iterable[str] | Allowed = (),
+    names: NameMatcher | None = None,
+) -> list[Finding]:
+    """The findings in one file's text; ``suffix`` says how to read it (".html", ".json"…)."""
+    readable = readable_text(text, suffix)
+    hits = find_leaks(readable, allow, names)
+    return [
+        Finding(path, readable.count("\n", 0, h.start) + 1, h.kind, excerpt(readable, h, hits))
+        for h in hits
+    ]
+
+
+def scan_output(
+    output_dir: Path,
+    name_digests: set[str] | frozenset[str] = frozenset(),
+    key: bytes | None = None,
+    allow: Iterable[str] = (),
+) -> list[Finding]:
+    """Every suspected leak in a built site, file by file in a stable order.
+
+    ``name_digests`` are the digests of redacted names from the redaction
+    sidecars; without ``key`` names cannot be recognised and only addresses,
+    numbers and cards are looked for. ``allow`` lists values that are public
+    on purpose (the site's own contact address).
+    """
+    output_dir = Path(output_dir)
+    if not output_dir.is_dir():
+        raise GuardError(f"{output_dir}: no such folder; build the site first, then check it")
+    allowed = Allowed(allow)
+    names = NameMatcher(key, name_digests) if key and name_digests else None
+    findings: list[Finding] = []
+    for file in _files(output_dir):
+        try:
+            text = file.read_bytes().decode("utf-8", errors="replace")
+        except OSError as exc:
+            raise GuardError(
+                f"{file}: cannot be read ({exc.strerror}); check its permissions"
+            ) from exc
+        rel = file.relative_to(output_dir).as_posix()
+        findings.extend(scan_text(text, rel, file.suffix.lower(), allowed, names))
+    return findings
+
+
+def format_findings(findings: Iterable[Finding]) -> str:
+    """One line per finding, as compilers print errors: editors can jump to them."""
+    default = "remove it from content/ and build again"
+    return "\n".join(
+        f"{f.path}:{f.line}: {f.kind}: {f.excerpt} — {ADVICE.get(f.kind, default)}"
+        for f in findings
+    )
+
+
+# -- the redaction records and the command --------------------------------------------------
+
+REDACTIONS_SUFFIX = ".redactions.json"
+
+
+def _name_digests_in(data: object) -> Iterator[str]:
+    if isinstance(data, dict):
+        if data.get("kind") == "name" and isinstance(data.get("digest"), str):
+            yield data["digest"]
+        for value in data.values():
+            yield from _name_digests_in(value)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _name_digests_in(value)
+
+
+def load_name_digests(content_dir: Path) -> set[str]:
+    """The digests of every redacted name, from the sidecars beside the drafts.
+
+    Reads any JSON shape that holds ``{"kind": "name", "digest": …}`` records,
+    so the guard keeps working if the sidecar grows new fields.
+    """
+    digests: set[str] = set()
+    for sidecar in sorted(Path(content_dir).rglob(f"*{REDACTIONS_SUFFIX}")):
+        try:
+            data = json.loads(sidecar.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise GuardError(
+                f"{sidecar}: cannot be read as JSON ({exc}); restore it from git or re-run"
+                " goodwill ingest"
+            ) from exc
+        digests.update(_name_digests_in(data))
+    return digests
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="goodwill check",
+        description="Scan a built site for e-mail addresses, phone numbers, card numbers and"
+        " redacted names before it is published.",
+    )
+    parser.add_argument("output_dir", type=Path, metavar="OUTPUT_DIR")
+    parser.add_argument(
+        "--key-file", type=Path, help="the digest key (default: GOODWILL_KEY_FILE's setting)"
+    )
+    parser.add_argument(
+        "--content", type=Path, help="where the *.redactions.json sidecars are (default: PATH)"
+    )
+    parser.add_argument(
+        "--allow",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="a value that is public on purpose, like the site's contact address (repeatable)",
+    )
+    parser.add_argument("--settings", type=Path, help="pelicanconf.py to read (default: ./)")
+    return parser
+
+
+def _names_setup(args: argparse.Namespace) -> tuple[bytes | None, set[str], str]:
+    """The key and name digests, and a note for the summary when names cannot be checked."""
+    from goodwill.keys import KeyFileError, load_key
+    from goodwill.settings import SettingsError, load
+
+    try:
+        settings = load(args.settings)
+    except SettingsError as exc:
+        raise GuardError(str(exc)) from exc
+    key_file = args.key_file or Path(settings.key_file)
+    if args.key_file is not None and not key_file.exists() and not os.environ.get("GOODWILL_KEY"):
+        raise GuardError(f"{key_file}: no such key file; give the path to .goodwill/key")
+    try:
+        key = load_key(key_file, create=False)
+    except (KeyFileError, OSError) as exc:
+        raise GuardError(str(exc)) from exc
+    content = args.content or settings.content_dir
+    digests = load_name_digests(content) if content.is_dir() else set()
+    if key is None:
+        return None, digests, f"names not checked: no key at {key_file}"
+    return key, digests, f"{len(digests)} redacted names checked"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``goodwill check OUTPUT_DIR``: 0 and one line when clean, 1 and every finding when not."""
+    args = _parser().parse_args(argv)
+    try:
+        key, digests, names_note = _names_setup(args)
+        findings = scan_output(args.output_dir, digests, key, args.allow)
+        files = sum(1 for _ in _files(args.output_dir))
+    except GuardError as exc:
+        print(f"goodwill check: {exc}", file=sys.stderr)
+        return 2
+    if findings:
+        print(format_findings(findings))
+        print(
+            f"goodwill check: {len(findings)} possible leak(s) in {args.output_dir};"
+            " fix them in content/ and build again",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"goodwill check: OK, {files} files in {args.output_dir} clean ({names_note})")
+    return 0
