@@ -1,12 +1,42 @@
 """One message's new text: quoted history, attribution lines and signatures dropped.
 
-(Interface stub: the implementation is being written; the signatures below are the contract.)
+A body is read line by line. History starts in one of two ways:
+
+* a hard break: an Outlook header block ("From: … Sent: …"), an
+  "-----Original Message-----" or forwarded-message separator, or an
+  attribution line ("On …, Ann <ann@example.com> wrote:") followed by
+  *unquoted* text. Everything below it is history.
+* ``>`` quoting, with or without an attribution line above it. Only the quoted
+  lines go: text written between quotes is an inline answer and is kept.
+
+A header block at the very top (nothing written above it) is the message's
+own header, pasted or forwarded without comment, and is skipped instead.
+The signature is then looked for at the end of what is left (``signatures``).
+
+Everything is line based with patterns compiled once, so the cost is linear
+in the size of the body.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from email.utils import parseaddr, parsedate_to_datetime
+
+from goodwill import htmltext, quoting, signatures
+
+html_to_text = htmltext.html_to_text
+
+__all__ = [
+    "Earlier",
+    "Split",
+    "extract_reply",
+    "extract_reply_html",
+    "html_to_text",
+    "split_history",
+    "split_reply",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,22 +64,540 @@ class Earlier:
     sent: datetime | None = None  # from the attribution line, when it has a date
 
 
-def split_history(body: str) -> list[Earlier]:
-    """Every message a body holds, oldest first; the body's own new text is the last one."""
-    return [Earlier(text=body.strip())]
+# --- scanning -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Break:
+    """A hard break into history: lines[start:body] introduce it, history follows."""
+
+    start: int
+    body: int
+    header: tuple[str, ...]  # the header or attribution lines, as written
+
+
+@dataclass(slots=True)
+class _Parsed:
+    reply: list[str]
+    signature: list[str]
+    attribution: str = ""
+    header: tuple[str, ...] = ()
+    quoted: list[str] = field(default_factory=list)
+
+
+def _lines(body: str) -> list[str]:
+    return body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _next_nonblank(lines: list[str], i: int) -> int:
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    return i
+
+
+def _real_start(line: str) -> bool:
+    s = line.strip()
+    return bool(s) and (s[0].isdigit() or quoting._LEAD.match(s) is not None)
+
+
+# A wrapped address can leave its closing bracket on the next line: "<ann@example.com\n>:".
+_CLOSING_BRACKET = re.compile(r"^\s*>\s*[:：]\s*$")
+
+
+def _attribution_at(lines: list[str], i: int) -> int:
+    """How many lines (1 to 3) an attribution starting at line ``i`` spans; 0 when none."""
+    line = lines[i]
+    if not line.strip() or quoting.is_quoted(line):
+        return 0
+    if quoting.is_attribution(line):
+        return 1
+    if not quoting.could_start_attribution(line):
+        return 0
+    joined = line.strip()
+    for k in (2, 3):
+        j = i + k - 1
+        if j >= len(lines) or not lines[j].strip():
+            return 0
+        if quoting.is_quoted(lines[j]) and not _CLOSING_BRACKET.match(lines[j]):
+            return 0
+        nxt = lines[j].strip()
+        # Undecoded quoted-printable breaks a word with "=" at the end of the line.
+        joined = joined[:-1] + nxt if joined.endswith("=") else f"{joined} {nxt}"
+        if len(joined) > quoting.MAX_ATTRIBUTION:
+            return 0
+        if quoting.is_attribution(joined):
+            if _real_start(lines[i + 1]) and quoting.is_attribution(
+                " ".join(ln.strip() for ln in lines[i + 1 : j + 1])
+            ):
+                return 0  # the attribution starts on the next line; this one is prose
+            return k
+    return 0
+
+
+def _header_block_at(lines: list[str], i: int) -> int:
+    """End (exclusive) of a header block starting at line ``i``; 0 when there is none."""
+    n = len(lines)
+    kinds: list[str] = []
+    j = i
+    last_value = ""
+    while j < n and j - i < 16:
+        line = lines[j]
+        if quoting.is_quoted(line) or not line.strip():
+            break
+        found = quoting.header_field(line)
+        if found:
+            kinds.append(quoting.header_kind(found[0]))
+            last_value = found[1]
+            j += 1
+            continue
+        s = line.strip()
+        wrapped = (
+            kinds
+            and len(s) <= 120
+            and (line[:1].isspace() or s.startswith("<") or last_value.endswith(("<", ",", ";")))
+        )
+        if not wrapped:
+            break
+        last_value = s
+        j += 1
+    if j == i or quoting.header_field(lines[i]) is None:
+        return 0
+    return j if quoting.is_header_block(kinds) else 0
+
+
+def _rule_above(lines: list[str], start: int, floor: int) -> int:
+    """Move a break up over blank lines and a drawn rule just above it."""
+    k = start - 1
+    while k >= floor and not lines[k].strip():
+        k -= 1
+    if k >= floor and (
+        signatures.is_rule_line(lines[k]) or quoting.is_original_separator(lines[k])
+    ):
+        return k
+    return start
+
+
+def _breaks(lines: list[str]) -> list[_Break]:
+    """Every hard break into history, in order."""
+    found: list[_Break] = []
+    n = len(lines)
+    i = 0
+    floor = 0
+    while i < n:
+        line = lines[i]
+        if not line.strip() or quoting.is_quoted(line) or len(line) > 1000:
+            i += 1
+            continue
+        if quoting.is_original_separator(line):
+            j = _next_nonblank(lines, i + 1)
+            end = _header_block_at(lines, j) if j < n else 0
+            header = tuple(lines[j:end]) if end else ()
+            body = end or i + 1
+            found.append(_Break(_rule_above(lines, i, floor), body, header))
+            i = floor = body
+            continue
+        end = _header_block_at(lines, i)
+        if end:
+            found.append(_Break(_rule_above(lines, i, floor), end, tuple(lines[i:end])))
+            i = floor = end
+            continue
+        k = _attribution_at(lines, i)
+        if k:
+            j = _next_nonblank(lines, i + k)
+            if j < n and not quoting.is_quoted(lines[j]):
+                joined = " ".join(ln.strip() for ln in lines[i : i + k])
+                found.append(_Break(_rule_above(lines, i, floor), i + k, (joined,)))
+                i = floor = i + k
+                continue
+            i += k
+            continue
+        i += 1
+    return found
+
+
+def _in_quote(lines: list[str], i: int, stop: int) -> bool:
+    """Quoted, or a line a client wrapped out of the quote around it (no ">" of its own).
+
+    Clients that wrap after quoting, and undecoded quoted-printable, leave
+    fragments such as "ignissim odio?" between two quoted lines.
+    """
+    if quoting.is_quoted(lines[i]):
+        return True
+    return (
+        bool(lines[i].strip())
+        and i > 0
+        and i + 1 < stop
+        and quoting.is_quoted(lines[i - 1])
+        and quoting.is_quoted(lines[i + 1])
+    )
+
+
+def _join_kept(pieces: list[list[str]]) -> list[str]:
+    """Join runs of kept lines with one blank line where something was removed between them."""
+    out: list[str] = []
+    for piece in pieces:
+        lo, hi = 0, len(piece)
+        while lo < hi and not piece[lo].strip():
+            lo += 1
+        while hi > lo and not piece[hi - 1].strip():
+            hi -= 1
+        if lo == hi:
+            continue
+        if out:
+            out.append("")
+        out.extend(piece[lo:hi])
+    return out
+
+
+def _flatten(header: tuple[str, ...]) -> str:
+    return " ".join(ln.strip().strip("*").strip() for ln in header if ln.strip())
+
+
+def _parse_lines(lines: list[str], breaks: list[_Break] | None = None) -> _Parsed:
+    if breaks is None:
+        breaks = _breaks(lines)
+    start = 0
+    # A header at the very top is this message's own (a paste, a bare forward): skip it.
+    while breaks and not any(ln.strip() for ln in lines[start : breaks[0].start]):
+        start = breaks[0].body
+        breaks = breaks[1:]
+    cut = breaks[0] if breaks else None
+    stop = cut.start if cut else len(lines)
+
+    pieces: list[list[str]] = [[]]
+    quoted: list[str] = []
+    attribution = ""
+    i = start
+    while i < stop:
+        line = lines[i]
+        if quoting.is_quoted(line):
+            if quoted and pieces[-1] and any(p.strip() for p in pieces[-1]):
+                quoted.append("")  # a new quote block after an inline answer
+            while i < stop and (_in_quote(lines, i, stop) or not lines[i].strip()):
+                if lines[i].strip() or (i + 1 < stop and quoting.is_quoted(lines[i + 1])):
+                    quoted.append(quoting.unquote_once(lines[i]) if lines[i].strip() else "")
+                i += 1
+            pieces.append([])
+            continue
+        k = _attribution_at(lines, i) if line.strip() else 0
+        if k:
+            j = _next_nonblank(lines, i + k)
+            if j >= stop or quoting.is_quoted(lines[j]):
+                attribution = attribution or " ".join(ln.strip() for ln in lines[i : i + k])
+                i = j
+                pieces.append([])
+                continue
+        pieces[-1].append(line)
+        i += 1
+    kept = _join_kept(pieces)
+
+    sig_at = signatures.delimiter_start(kept)
+    tail: list[str] = []
+    if sig_at < len(kept) and not signatures.is_delimiter(kept[sig_at]):
+        # Whatever a phone puts under its "Sent from" line is the message replied to.
+        mobile = sig_at if signatures.is_mobile_line(kept[sig_at]) else sig_at + 1
+        tail = kept[mobile + 1 :]
+        kept = kept[: mobile + 1]
+    while True:
+        nxt = signatures.trailing_start(kept[:sig_at])
+        if nxt >= sig_at:
+            break
+        sig_at = nxt
+    reply = [ln.rstrip() for ln in kept[:sig_at]]
+    signature = [ln.rstrip() for ln in kept[sig_at:]]
+
+    header: tuple[str, ...] = ()
+    if cut is not None:
+        header = cut.header
+        attribution = _flatten(cut.header)
+        quoted = lines[cut.body :]
+    elif not quoted and any(t.strip() for t in tail):
+        quoted = tail
+    return _Parsed(reply, signature, attribution, header, quoted)
+
+
+def _text(lines: list[str]) -> str:
+    return "\n".join(ln.rstrip() for ln in lines).strip()
+
+
+# --- public: one message ------------------------------------------------------
 
 
 def split_reply(body: str) -> Split:
     """Cut a plain-text body into reply, signature, attribution and quoted history."""
-    return Split(reply=body.strip())
+    p = _parse_lines(_lines(body))
+    return Split(
+        reply=_text(p.reply),
+        signature=_text(p.signature),
+        attribution=p.attribution,
+        quoted=_text(p.quoted),
+    )
 
 
 def extract_reply(body: str, strip_signature: bool = True) -> str:
     """The new text of one plain-text message body."""
-    s = split_reply(body)
-    return s.reply if strip_signature or not s.signature else f"{s.reply}\n\n{s.signature}"
+    p = _parse_lines(_lines(body))
+    return _text(p.reply if strip_signature else p.reply + p.signature)
 
 
-def extract_reply_html(html: str) -> str:
-    """The new text of one HTML message body."""
-    raise NotImplementedError
+def extract_reply_html(html: str, strip_signature: bool = True) -> str:
+    """The new text of one HTML message body.
+
+    Client-specific quote containers are removed from the markup first; the
+    text rules then catch what is left (plain "From:" blocks after a rule,
+    attribution lines, blockquotes rendered as ``>`` lines).
+    """
+    soup = htmltext.strip_quote_containers(html)
+    return extract_reply(htmltext.soup_to_text(soup), strip_signature)
+
+
+# --- public: a whole history --------------------------------------------------
+
+
+def split_history(body: str) -> list[Earlier]:
+    """Every message a body holds, oldest first; the body's own new text is the last one."""
+    found = _history(_lines(body), depth=0)
+    return [e for e in found if e.text] or [Earlier(text=body.strip())]
+
+
+def _history(lines: list[str], depth: int) -> list[Earlier]:
+    if depth > 50:  # absurd nesting: stop rather than recurse forever
+        return [Earlier(text=_text(lines))]
+    breaks = _breaks(lines)
+    segments: list[tuple[tuple[str, ...], list[str]]] = []
+    first = breaks[0].start if breaks else len(lines)
+    if any(ln.strip() for ln in lines[:first]):
+        segments.append(((), lines[:first]))
+    for n, br in enumerate(breaks):
+        end = breaks[n + 1].start if n + 1 < len(breaks) else len(lines)
+        segments.append((br.header, lines[br.body : end]))
+    if not segments:
+        return []
+
+    infos = [_header_info(h) if h else None for h, _ in segments]
+    order = list(range(len(segments)))
+    if segments[0][0] == ():
+        order.reverse()  # a reply on top, older messages below it: newest first
+    dates = [info[2] if info else None for info in infos]
+    if all(dates[i] is not None for i in order if segments[i][0]) and sum(
+        1 for d in dates if d is not None
+    ) >= 2:
+        undated_first = [i for i in order if dates[i] is None]
+        dated = sorted((i for i in order if dates[i] is not None), key=lambda i: dates[i])
+        # an undated segment is the body's own text: newest
+        order = dated + undated_first if segments[0][0] == () else undated_first + dated
+
+    out: list[Earlier] = []
+    for i in order:
+        items = _segment_history(segments[i][1], depth)
+        info = infos[i]
+        if info and items:
+            name, address, sent = info
+            last = items[-1]
+            items[-1] = Earlier(last.text, name or last.name, address, sent)
+        out.extend(items)
+    return out
+
+
+def _segment_history(lines: list[str], depth: int) -> list[Earlier]:
+    p = _parse_lines(lines, breaks=[])
+    own_lines = p.reply + ([""] if p.reply and p.signature else []) + p.signature
+    own: list[Earlier] = []
+    if depth == 0:
+        own = [_earlier(own_lines)]
+    else:
+        own = [_earlier(chunk) for chunk in reversed(_split_at_signoffs(own_lines))]
+    older: list[Earlier] = []
+    if p.quoted:
+        older = _history(p.quoted, depth + 1)
+        if p.attribution and older:
+            name, address, sent = _header_info((p.attribution,))
+            last = older[-1]
+            older[-1] = Earlier(last.text, name or last.name, address or last.address, sent)
+    return [e for e in older + own if e.text]
+
+
+def _earlier(lines: list[str]) -> Earlier:
+    return Earlier(text=_text(lines), name=signatures.signed_name(lines))
+
+
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|bonjour|salut|hallo|hola"
+    r"|hej|ciao|olá|ola|witam|cześć|moin|servus|guten tag|buongiorno|goedemiddag|goedemorgen)"
+    r"\b[^.!?]{0,40}[,!:]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _split_at_signoffs(lines: list[str]) -> list[list[str]]:
+    """Cut quoted text that holds several messages at their greetings and sign-offs.
+
+    A paste with no headers shows its messages only as "Hi James, … Best, Ada"
+    one after the other; a sign-off followed by more text, or a greeting
+    after some text, is where one message ends and the next begins.
+    """
+    chunks: list[list[str]] = [[]]
+    paragraph: list[str] = []
+
+    def flush_paragraph() -> None:
+        chunks[-1].extend(paragraph)
+        paragraph.clear()
+
+    for line in [*lines, ""]:
+        if line.strip():
+            if (
+                not paragraph
+                and _GREETING.match(line)
+                and any(ln.strip() for ln in chunks[-1])
+            ):
+                chunks.append([])
+            paragraph.append(line)
+            continue
+        if paragraph:
+            ends_signed = bool(signatures.signed_name(paragraph)) and len(paragraph) <= 3
+            flush_paragraph()
+            if ends_signed:
+                chunks.append([])
+                continue
+        chunks[-1].append(line)
+    return [c for c in chunks if any(ln.strip() for ln in c)]
+
+
+# --- who and when, from an attribution line or a header block -----------------
+
+_MAILTO = re.compile(r"[\[<(]\s*mailto:([^\]>)\s]+)\s*[\]>)]", re.IGNORECASE)
+_ANGLE_ADDRESS = re.compile(r"<\s*([\w.+'-]+@[\w-]+(?:\.[\w-]+)+)\s*>")
+_BARE_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_QUOTED_NAME = re.compile(r"\"([^\"]{1,80})\"")
+_VERB_TAIL = re.compile(
+    r"\s*(?:" + quoting._VERBS + r"|写道|寫道)\s*[:：]?\s*-*\s*$", re.IGNORECASE
+)
+_LEAD_WORD = re.compile(r"^\s*-*\s*(?:on|le|am|el|op|den|il|in data|em|w dniu|dnia)\s+", re.I)
+_DATE_WORD = re.compile(
+    r"^(?:\d[\d:./-]*|[+-]\d{4}|[ap]\.?m\.?|at|um|à|a las|om|kl\.?|klo|o|alle|às|gmt|utc"
+    r"|\(?gmt[+-]\d+:?\d*\)?|[A-Z]{2,4}|mon|tue|wed|thu|fri|sat|sun|\w+day)$",
+    re.IGNORECASE,
+)
+
+
+def _header_info(header: tuple[str, ...]) -> tuple[str, str, datetime | None]:
+    """(name, address, sent) from a header block or an attribution line."""
+    fields: dict[str, str] = {}
+    for line in header:
+        found = quoting.header_field(line)
+        if found:
+            kind = quoting.header_kind(found[0])
+            if kind and kind not in fields:
+                fields[kind] = found[1]
+    if "from" in fields:
+        name, address = _name_and_address(fields["from"])
+        return name, address, parse_date(fields.get("date", ""))
+    return _attribution_info(_flatten(header))
+
+
+def _name_and_address(value: str) -> tuple[str, str]:
+    cleaned = _MAILTO.sub(lambda m: f"<{m.group(1)}>", value)
+    cleaned = re.sub(r"\bon behalf of\b.*$", "", cleaned, flags=re.IGNORECASE)
+    name, address = parseaddr(cleaned)
+    if "@" not in address:
+        found = _BARE_ADDRESS.search(cleaned)
+        address = found.group() if found else ""
+        name = name or _BARE_ADDRESS.sub("", cleaned).strip(" <>[]\"'")
+    return name.strip().strip("\"'"), address.lower()
+
+
+def _attribution_info(text: str) -> tuple[str, str, datetime | None]:
+    body = _VERB_TAIL.sub("", text.strip().strip("-").strip()).rstrip(" :：")
+    address = ""
+    found = _ANGLE_ADDRESS.search(body) or _BARE_ADDRESS.search(body)
+    before = body
+    if found:
+        address = (found.group(1) if found.re is _ANGLE_ADDRESS else found.group()).lower()
+        before = body[: found.start()].rstrip(" <([")
+    quoted = _QUOTED_NAME.search(before)
+    if quoted:
+        name = quoted.group(1)
+        date_part = before[: quoted.start()]
+    else:
+        name = before.rpartition(",")[2]
+        words = name.split()
+        while words and _DATE_WORD.match(words[0].strip(",")):
+            words.pop(0)
+        name = " ".join(words)
+        date_part = before[: len(before) - len(name)] if name else before
+    name = name.strip(" ,\"'")
+    if "@" in name:
+        name = ""
+    return name, address, parse_date(_LEAD_WORD.sub("", date_part))
+
+
+# --- dates, without third-party parsers ---------------------------------------
+
+_MONTHS = {
+    "jan": 1, "ja": 1, "feb": 2, "fév": 2, "fev": 2, "febr": 2, "mar": 3, "mär": 3, "maa": 3,
+    "apr": 4, "avr": 4, "abr": 4, "may": 5, "mai": 5, "mei": 5, "maj": 5, "mag": 5, "mayo": 5,
+    "jun": 6, "juin": 6, "giu": 6, "jul": 7, "juil": 7, "lug": 7, "aug": 8, "aoû": 8,
+    "aou": 8, "ago": 8, "sep": 9, "set": 9, "okt": 10, "oct": 10, "ott": 10, "out": 10,
+    "nov": 11, "dec": 12, "déc": 12, "dez": 12, "dic": 12, "des": 12,
+}
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_DOTTED = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})\b")
+_DAY_MONTH_YEAR = re.compile(
+    r"\b(\d{1,2})\.?\s+(?:de\s+)?([^\W\d_]{3,10})\.?,?\s+(?:de\s+)?(\d{4})"
+)
+_MONTH_DAY_YEAR = re.compile(r"\b([^\W\d_]{3,10})\.?\s+(\d{1,2}),?\s+(\d{4})")
+_TIME = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap])?\.?(?:m\b\.?)?", re.IGNORECASE)
+_OFFSET = re.compile(r"(?<![\d:])([+-])(\d{2}):?(\d{2})\b")
+
+
+def _month(word: str) -> int:
+    w = word.lower()
+    for size in (4, 3, 2):
+        if w[:size] in _MONTHS and (size > 2 or len(w) == 2):
+            return _MONTHS[w[:size]]
+    return 0
+
+
+def parse_date(text: str) -> datetime | None:
+    """A timezone-aware (UTC) datetime from the dates mail clients write; None when unsure.
+
+    Tries the RFC 2822 form first (``email.utils``), then day-month-year and
+    month-day-year with month names in several languages, ISO and dotted
+    dates. Slashed dates (01/03/11) are ambiguous between countries and are
+    left as None. Without an offset in the text, the time is taken as UTC.
+    """
+    t = text.strip()
+    if not t:
+        return None
+    try:
+        parsed = parsedate_to_datetime(t)
+    except (TypeError, ValueError, IndexError):
+        parsed = None
+    if parsed is not None:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    year = month = day = 0
+    if m := _ISO.search(t):
+        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    elif m := _DAY_MONTH_YEAR.search(t):
+        day, month, year = int(m.group(1)), _month(m.group(2)), int(m.group(3))
+    elif m := _MONTH_DAY_YEAR.search(t):
+        month, day, year = _month(m.group(1)), int(m.group(2)), int(m.group(3))
+    elif m := _DOTTED.search(t):
+        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        year += 2000 if year < 100 else 0
+    if not (year and month and day):
+        return None
+    hour = minute = second = 0
+    rest = t[m.end() :] if m else t
+    if tm := _TIME.search(rest) or _TIME.search(t):
+        hour, minute, second = int(tm.group(1)), int(tm.group(2)), int(tm.group(3) or 0)
+        if tm.group(4):
+            hour = hour % 12 + (12 if tm.group(4).lower() == "p" else 0)
+    tz = UTC
+    if off := _OFFSET.search(rest):
+        delta = timedelta(hours=int(off.group(2)), minutes=int(off.group(3)))
+        tz = timezone(delta if off.group(1) == "+" else -delta)
+    try:
+        return datetime(year, month, day, hour, minute, second, tzinfo=tz).astimezone(UTC)
+    except ValueError:
+        return None

@@ -1,0 +1,160 @@
+"""HTML mail as plain text that keeps the shape reply extraction needs.
+
+Quotes stay visible as ``>`` lines and a horizontal rule becomes Outlook's
+underscore line, so the plain-text rules in ``replies`` can find history in
+HTML mail exactly as they do in plain mail; the mail reader uses the same
+conversion for HTML-only messages so earlier messages can be recovered.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInstruction, Tag
+
+_DROP = {"script", "style", "head", "title", "meta", "link", "noscript", "template", "xml"}
+_BLOCK = {
+    "p",
+    "div",
+    "tr",
+    "li",
+    "ul",
+    "ol",
+    "table",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "address",
+    "center",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "form",
+    "dl",
+    "dt",
+    "dd",
+    "body",
+    "html",
+    "pre",
+    "tbody",
+    "thead",
+    "tfoot",
+    "figure",
+    "nav",
+    "aside",
+}
+_PARAGRAPH = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "pre"}
+RULE = "_" * 32
+_SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
+_BREAK = "\x00"  # stands for a line break while inline text is being joined
+_PARA = "\x01"  # stands for a paragraph break
+
+# Containers that hold quoted history in the clients we know of. Removing them
+# before conversion is more reliable than recognising their text afterwards.
+_QUOTE_SELECTORS = (
+    "div.gmail_quote",
+    "blockquote.gmail_quote",
+    "div.yahoo_quoted",
+    "div.moz-cite-prefix",
+    "blockquote[type=cite]",
+    "div.protonmail_quote",
+    "#OLK_SRC_BODY_SECTION",
+    "div.ms-outlook-mobile-reference-message",
+    "div.zmail_extra",
+    "div.felamimail-quote",
+)
+_CUT_FROM = ("#divRplyFwdMsg", "#x_divRplyFwdMsg", "hr#stopSpelling", "#appendonsend")
+
+
+def _parse(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+def _render(node: Tag, out: list[str], pre: bool = False) -> None:
+    for child in node.children:
+        if isinstance(child, Comment | Doctype | ProcessingInstruction):
+            continue
+        if isinstance(child, NavigableString):
+            text = str(child)
+            out.append(text.replace("\n", _BREAK) if pre else _SPACES.sub(" ", text))
+            continue
+        if not isinstance(child, Tag):
+            continue
+        name = child.name.lower() if child.name else ""
+        if name in _DROP or (":" in name and name.split(":")[0] in {"v", "w", "m"}):
+            continue
+        if name == "br":
+            out.append(_BREAK)
+        elif name == "hr":
+            out.append(f"{_PARA}{RULE}{_PARA}")
+        elif name == "blockquote":
+            inner = _tidy(_collect(child, pre))
+            quoted = "\n".join(f"> {ln}".rstrip() for ln in inner.split("\n"))
+            out.append(f"{_PARA}{quoted.replace(chr(10), _BREAK)}{_PARA}")
+        elif name in _BLOCK:
+            mark = _PARA if name in _PARAGRAPH else _BREAK
+            out.append(mark)
+            _render(child, out, pre or name == "pre")
+            out.append(mark)
+        elif name in {"td", "th"}:
+            _render(child, out, pre)
+            out.append(" ")
+        else:
+            _render(child, out, pre)
+
+
+def _collect(node: Tag, pre: bool = False) -> str:
+    out: list[str] = []
+    _render(node, out, pre)
+    return "".join(out)
+
+
+def _tidy(raw: str) -> str:
+    """Markers to newlines; at most one blank line in a row; no stray spaces."""
+    text = raw.replace(_PARA, "\n\n").replace(_BREAK, "\n")
+    lines = [ln.strip() if not ln.startswith(">") else ln.rstrip() for ln in text.split("\n")]
+    out: list[str] = []
+    for ln in lines:
+        if not ln and (not out or not out[-1]):
+            continue
+        out.append(ln)
+    return "\n".join(out).strip()
+
+
+def soup_to_text(soup: BeautifulSoup) -> str:
+    try:
+        return _tidy(_collect(soup))
+    except RecursionError:  # absurdly deep markup: flat text is better than nothing
+        return soup.get_text("\n").strip()
+
+
+def html_to_text(html: str) -> str:
+    """Readable text of an HTML mail body, quotes kept as ``>`` lines."""
+    return soup_to_text(_parse(html))
+
+
+def strip_quote_containers(html: str) -> BeautifulSoup:
+    """The parsed HTML without the elements that mail clients put history in."""
+    soup = _parse(html)
+    for selector in _QUOTE_SELECTORS:
+        for el in soup.select(selector):
+            el.decompose()
+    for selector in _CUT_FROM:
+        el = soup.select_one(selector)
+        if el is None:
+            continue
+        # Outlook puts the history after this marker, as siblings of it and of its parents.
+        for parent in [el, *el.parents]:
+            if parent.name in {"body", "html", "[document]"}:
+                break
+            for sib in list(parent.next_siblings):
+                if isinstance(sib, Tag):
+                    sib.decompose()
+                else:
+                    sib.extract()
+        el.decompose()
+    return soup
