@@ -1,0 +1,134 @@
+"""Machine-readable forms of the stories: schema.org JSON-LD and ``testimonials.json``.
+
+Deliberately no ``reviewRating`` or ``aggregateRating``: a business showing
+reviews of itself gets no stars from search engines, and inventing a rating
+the customer never gave would make the markup dishonest. ``Review`` with
+``itemReviewed`` says exactly what is true: this person said this about that product.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from goodwill.stories import Gift, Testimonial
+
+CONTEXT = "https://schema.org"
+
+
+def _organization(site_name: str, site_url: str) -> dict[str, Any]:
+    org: dict[str, Any] = {"@type": "Organization", "name": site_name}
+    if site_url:
+        org["url"] = site_url
+    return org
+
+
+def testimonial_json_ld(
+    story: Testimonial, url: str, site_name: str, site_url: str = "", image: str = ""
+) -> dict[str, Any]:
+    """A ``Review`` of the product (or of the company when no product is named)."""
+    reviewed: dict[str, Any] = (
+        {"@type": "SoftwareApplication", "name": story.product, "applicationCategory": "Software"}
+        if story.product
+        else _organization(site_name, site_url)
+    )
+    data: dict[str, Any] = {
+        "@context": CONTEXT,
+        "@type": "Review",
+        "name": story.title,
+        "url": url,
+        "reviewBody": story.quote,
+        "author": {"@type": "Person", "name": story.customer},
+        "datePublished": story.date.date().isoformat(),
+        "inLanguage": story.lang,
+        "itemReviewed": reviewed,
+        "publisher": _organization(site_name, site_url),
+    }
+    if image:
+        data["image"] = image
+    return data
+
+
+def gift_json_ld(
+    story: Gift, url: str, site_name: str, site_url: str = "", image: str = ""
+) -> dict[str, Any]:
+    """A gift story is an ``Article`` told by the company; nothing in it is a rating."""
+    data: dict[str, Any] = {
+        "@context": CONTEXT,
+        "@type": "Article",
+        "headline": story.title,
+        "url": url,
+        "datePublished": story.date.date().isoformat(),
+        "inLanguage": story.lang,
+        "about": story.gift,
+        "author": _organization(site_name, site_url),
+        "publisher": _organization(site_name, site_url),
+    }
+    if image:
+        data["image"] = image
+    return data
+
+
+def collection_json_ld(name: str, url: str, item_urls: Iterable[str]) -> dict[str, Any]:
+    """A listing page (wall, gifts, pledges) as a ``CollectionPage`` of its items."""
+    return {
+        "@context": CONTEXT,
+        "@type": "CollectionPage",
+        "name": name,
+        "url": url,
+        "mainEntity": {
+            "@type": "ItemList",
+            "itemListElement": [
+                {"@type": "ListItem", "position": i, "url": u}
+                for i, u in enumerate(item_urls, start=1)
+            ],
+        },
+    }
+
+
+def embed_entry(story: Testimonial, url: str, avatar: str = "") -> dict[str, Any]:
+    """One testimonial for ``testimonials.json``: what another site needs to show it."""
+    return {
+        "slug": story.slug,
+        "url": url,
+        "title": story.title,
+        "quote": story.quote,
+        "customer": story.customer,
+        "initials": story.initials,
+        "avatar": avatar,
+        "product": story.product,
+        "pledges": list(story.pledges),
+        "date": story.date.date().isoformat(),
+        "lang": story.lang,
+        "featured": story.featured,
+    }
+
+
+def testimonials_json(entries: Iterable[Mapping[str, Any]], site_name: str, site_url: str) -> str:
+    """The embed file: a stable, versioned shape so other sites can rely on it."""
+    document = {
+        "version": 1,
+        "site": {"name": site_name, "url": site_url},
+        "testimonials": list(entries),
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+
+
+def script_tag_json(data: Mapping[str, Any]) -> str:
+    """JSON safe inside ``<script type="application/ld+json">``: no '</' can close it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def sitemap_xml(urls: Iterable[str]) -> str:
+    """A sitemap of the given absolute URLs; built from public pages only, by the caller."""
+    from xml.sax.saxutils import escape
+
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        *(f"  <url><loc>{escape(u)}</loc></url>" for u in dict.fromkeys(urls)),
+        "</urlset>",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,261 @@
+"""Read stories out of Pelican's article lists, apply the consent gate, build the site model."""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from goodwill import consent, content, evidence, stories, structured
+from goodwill.sanitize import sanitize_html
+from goodwill.turns import join_turns, split_turns
+
+from . import media
+from .media import ImagePlan
+
+logger = logging.getLogger(__name__)
+
+LISTS = (
+    "articles",
+    "translations",
+    "drafts",
+    "drafts_translations",
+    "hidden_articles",
+    "hidden_translations",
+)
+READERS = {
+    "testimonials": stories.read_testimonial,
+    "gifts": stories.read_gift,
+    "pledges": stories.read_pledge,
+}
+
+
+@dataclass
+class PledgeView:
+    """A pledge with its evidence, as the templates show it."""
+
+    pledge: stories.Pledge
+    url: str
+    testimonials: list[Any] = field(default_factory=list)  # Pelican articles
+    gifts: list[Any] = field(default_factory=list)
+    figures: list[evidence.Figures] = field(default_factory=list)
+
+
+@dataclass
+class State:
+    """What the writing step needs from the reading step of the same build."""
+
+    model: dict[str, Any]
+    plan: ImagePlan
+    public_testimonials: list[Any]  # articles, wall order
+    public_gifts: list[Any]
+
+
+def _kind(article: Any) -> str:
+    category = getattr(article, "category", None)
+    return getattr(category, "slug", str(category or ""))
+
+
+def _display_path(article: Any, settings: dict[str, Any]) -> str:
+    content = Path(settings["PATH"])
+    return f"{content.name}/{article.relative_source_path}"
+
+
+def _absolute(settings: dict[str, Any], url: str) -> str:
+    return f"{settings.get('SITEURL', '').rstrip('/')}/{url}"
+
+
+def _read_ledger(settings: dict[str, Any]) -> list[Any]:
+    path = Path(settings["PATH"]) / settings.get("GOODWILL_LEDGER", "ledger.csv")
+    try:
+        from goodwill.content import ContentError, read_ledger
+    except ImportError:  # pragma: no cover - only while content.py has not landed
+        return []
+    try:
+        return list(read_ledger(path))
+    except ContentError as exc:
+        logger.error("%s; pledge figures are left out until it is fixed", exc)
+        return []
+
+
+def _verdict(article: Any) -> consent.Verdict:
+    """Consent as the curation step recorded it, checked against the file's own words."""
+    try:
+        text = Path(article.source_path).read_text(encoding="utf-8")
+    except OSError as exc:
+        return consent.Verdict(consent.State.PENDING, f"source unreadable ({exc.strerror})")
+    return consent.verdict(*content.split_file(text))
+
+
+def _dress(article: Any, story: Any, kind: str, settings: dict[str, Any], plan: ImagePlan) -> None:
+    """Attach what the story templates show; idempotent, since Pelican may cache articles."""
+    article.template = "testimonial" if kind == "testimonials" else "gift"
+    article.goodwill = story
+    article.goodwill_kind = kind
+    site = settings.get("SITENAME", "")
+    siteurl = settings.get("SITEURL", "")
+    url = _absolute(settings, article.url)
+    if kind == "testimonials":
+        turns = split_turns(article._content)
+        article._content = join_turns(turns)
+        article.goodwill_turns = turns
+        article.goodwill_facts = stories.measured_facts(story)
+        article.goodwill_avatar = plan.avatar(story.initials, story.customer)
+        article.goodwill_card = plan.share_card(story.quote, f"{story.customer}, {story.product}")
+        article.metadata["summary"] = html.escape(story.quote)
+        data = structured.testimonial_json_ld(
+            story, url, site, siteurl, image=_absolute(settings, article.goodwill_card)
+        )
+    else:
+        article._content = sanitize_html(article._content)
+        article.goodwill_avatar = plan.avatar(stories.initials(story.recipient), story.recipient)
+        article.goodwill_card = ""
+        photo = ""
+        if story.photo:
+            photo = plan.photo(Path(settings["PATH"]) / story.photo)
+        article.goodwill_photo = photo
+        article.metadata["summary"] = html.escape(story.why or story.gift)
+        image = _absolute(settings, photo) if photo else ""
+        data = structured.gift_json_ld(story, url, site, siteurl, image=image)
+    article.goodwill_json_ld = structured.script_tag_json(data)
+
+
+def collect(generator: Any) -> State:
+    """Gate, read and dress every story; returns the model the templates use."""
+    settings = generator.settings
+    preview = bool(settings.get("GOODWILL_PREVIEW", False))
+    cache = settings.get("GOODWILL_IMAGE_CACHE") or os.path.join(
+        settings.get("CACHE_PATH", "cache"), "goodwill-images"
+    )
+    plan = ImagePlan(Path(cache))
+
+    parsed: dict[int, tuple[str, Any]] = {}  # id(article) -> (kind, story)
+    verdicts: dict[int, consent.Verdict] = {}
+    dropped: set[int] = set()
+    pledges: list[stories.Pledge] = []
+    for name in LISTS:
+        for article in getattr(generator, name, []):
+            kind = _kind(article)
+            if kind not in READERS:
+                continue
+            try:
+                story = READERS[kind](article.metadata, _display_path(article, settings))
+            except stories.StoryError as exc:
+                logger.error("%s; this file is left out of the site", exc)
+                dropped.add(id(article))
+                continue
+            if kind == "pledges":
+                pledges.append(story)
+                dropped.add(id(article))  # pledges are written by the plugin, not as posts
+            else:
+                parsed[id(article)] = (kind, story)
+                verdicts[id(article)] = _verdict(article)
+
+    # The gate: a translation is public only if its original is too.
+    originals = {
+        id(a) for n in ("articles", "drafts", "hidden_articles") for a in getattr(generator, n, [])
+    }
+    hidden: dict[int, str] = {}
+    for key, (_, story) in parsed.items():
+        verdict = verdicts[key]
+        if not stories.is_public(story, verdict.publishable):
+            hidden[key] = stories.why_hidden(story, verdict.publishable, verdict.reason)
+    public_slugs = {
+        (kind, s.slug)
+        for key, (kind, s) in parsed.items()
+        if key in originals and key not in hidden
+    }
+    for key, (kind, story) in parsed.items():
+        if key in hidden:
+            continue
+        if key not in originals and (kind, story.slug) not in public_slugs:
+            hidden[key] = "its original is not public"
+    if not preview:
+        dropped |= set(hidden)
+        if hidden:
+            logger.info("goodwill: %d story file(s) not public, left out of the build", len(hidden))
+
+    for name in LISTS:
+        items = getattr(generator, name, None)
+        if items is None:
+            continue
+        kept = [a for a in items if id(a) not in dropped]
+        setattr(generator, name, kept)
+        for article in kept:
+            if hasattr(article, "translations"):
+                article.translations = [t for t in article.translations if id(t) not in dropped]
+
+    everything = [a for n in LISTS for a in getattr(generator, n, [])]
+    for article in everything:
+        if id(article) in parsed:
+            kind, story = parsed[id(article)]
+            article.goodwill_hidden = hidden.get(id(article), "")
+            _dress(article, story, kind, settings, plan)
+            article.goodwill_original = None
+            if id(article) not in originals:  # a translation links to its original
+                article.goodwill_original = next(
+                    (t for t in getattr(article, "translations", []) if id(t) in originals), None
+                )
+
+    listed = [a for n in ("articles", "drafts") for a in getattr(generator, n, [])]
+    if not preview:
+        listed = [a for a in listed if id(a) not in hidden]
+
+    def of(kind: str) -> list[Any]:
+        items = [a for a in listed if id(a) in parsed and parsed[id(a)][0] == kind]
+        by_story = {id(a.goodwill): a for a in items}
+        return [by_story[id(s)] for s in stories.wall_order(a.goodwill for a in items)]
+
+    testimonials, gifts = of("testimonials"), of("gifts")
+    pledges.sort(key=lambda p: (p.order, p.slug))
+    now = datetime.now(UTC)
+    rows = _read_ledger(settings)
+    views = []
+    for p in pledges:
+        view = PledgeView(p, f"pledges/{p.slug}/")
+        view.testimonials = [a for a in testimonials if p.slug in a.goodwill.pledges]
+        view.gifts = [a for a in gifts if p.slug in a.goodwill.pledges]
+        view.figures = evidence.pledge_figures(p, rows, now)
+        views.append(view)
+    known = {p.slug for p in pledges}
+    for article in testimonials + gifts:
+        for slug in article.goodwill.pledges:
+            if slug not in known:
+                logger.warning(
+                    "%s: pledge '%s' has no file in pledges/; add content/pledges/%s.md",
+                    _display_path(article, settings),
+                    slug,
+                    slug,
+                )
+                known.add(slug)
+
+    products = []
+    for group in stories.by_product(a.goodwill for a in testimonials):
+        members = {id(s) for s in group.items}
+        products.append(
+            stories.Group(
+                group.slug,
+                group.name,
+                tuple(a for a in testimonials if id(a.goodwill) in members),
+            )
+        )
+
+    model = {
+        "preview": preview,
+        "testimonials": testimonials,
+        "gifts": gifts,
+        "featured": [a for a in testimonials if a.goodwill.featured] or testimonials[:3],
+        "pledges": views,
+        "pledge_titles": {v.pledge.slug: v.pledge.title for v in views},
+        "products": products,
+        "gift_totals": evidence.gift_totals(a.goodwill for a in gifts),
+        "ledger_threads": len(rows),
+        "images": media.available(),
+    }
+    public = [a for a in testimonials if not a.goodwill_hidden]
+    public_gifts = [a for a in gifts if not a.goodwill_hidden]
+    return State(model, plan, public, public_gifts)

@@ -1,0 +1,117 @@
+"""Write the plugin's own pages through Pelican's writer, plus JSON, sitemap and images."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from goodwill import evidence, stories, structured
+
+logger = logging.getLogger(__name__)
+
+FILTERS = {
+    "minutes": stories.humanize_minutes,
+    "slug": stories.slugify,
+    "money": lambda pair: evidence.money(pair[1], pair[0]),
+}
+
+
+def _write_text(output: Path, name: str, text: str) -> None:
+    path = output / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def write_all(generator: Any, writer: Any, state: Any) -> None:
+    settings = generator.settings
+    model = state.model
+    output = Path(generator.output_path)
+    per_page = int(settings.get("GOODWILL_PER_PAGE", 12))
+    relative = settings.get("RELATIVE_URLS", False)
+    site = settings.get("SITENAME", "")
+    siteurl = settings.get("SITEURL", "")
+
+    def absolute(url: str) -> str:
+        return f"{siteurl.rstrip('/')}/{url}"
+
+    def write(template: str, save_as: str, url: str, **extra: Any) -> None:
+        writer.write_file(
+            save_as,
+            generator.get_template(template),
+            generator.context,
+            relative_urls=relative,
+            url=url,
+            template_name=template,
+            page_name=url.rstrip("/") or "index",
+            **extra,
+        )
+
+    def wall(items: list[Any], base: str, heading: str, intro: str, **extra: Any) -> list[str]:
+        urls = []
+        for page in stories.paginate(items, per_page, base):
+            ld = structured.collection_json_ld(
+                heading, absolute(page.url), [absolute(a.url) for a in page.items]
+            )
+            write(
+                "wall",
+                page.save_as,
+                page.url,
+                page=page,
+                stories=list(page.items),
+                heading=heading,
+                intro=intro,
+                json_ld=structured.script_tag_json(ld),
+                **extra,
+            )
+            urls.append(page.url)
+        return urls
+
+    testimonials = model["testimonials"]
+    public_urls = ["", *wall(testimonials, "testimonials/", "Testimonials", "", current="all")]
+    for view in model["pledges"]:
+        if view.testimonials:
+            public_urls += wall(
+                view.testimonials,
+                f"testimonials/pledge/{view.pledge.slug}/",
+                f"Testimonials: {view.pledge.title}",
+                view.pledge.summary,
+                current=f"pledge:{view.pledge.slug}",
+            )
+    for group in model["products"]:
+        public_urls += wall(
+            list(group.items),
+            f"testimonials/product/{group.slug}/",
+            f"Testimonials: {group.name}",
+            "",
+            current=f"product:{group.slug}",
+        )
+
+    gifts = model["gifts"]
+    ld = structured.collection_json_ld(
+        "Gifts", absolute("gifts/"), [absolute(a.url) for a in gifts]
+    )
+    write("gifts", "gifts/index.html", "gifts/", json_ld=structured.script_tag_json(ld))
+    ld = structured.collection_json_ld(
+        "Pledges", absolute("pledges/"), [absolute(v.url) for v in model["pledges"]]
+    )
+    write("pledges", "pledges/index.html", "pledges/", json_ld=structured.script_tag_json(ld))
+    for view in model["pledges"]:
+        write("pledge", f"{view.url}index.html", view.url, view=view)
+    public_urls += ["gifts/", "pledges/"] + [v.url for v in model["pledges"]]
+
+    # Machine-readable files carry public stories only, even in a preview build.
+    entries = [
+        structured.embed_entry(
+            a.goodwill,
+            absolute(a.url),
+            absolute(a.goodwill_avatar) if a.goodwill_avatar else "",
+        )
+        for a in state.public_testimonials
+    ]
+    _write_text(output, "testimonials.json", structured.testimonials_json(entries, site, siteurl))
+    public_urls += [a.url for a in state.public_testimonials + state.public_gifts]
+    _write_text(output, "sitemap.xml", structured.sitemap_xml(absolute(u) for u in public_urls))
+
+    drawn, reused = state.plan.write(output)
+    logger.info("goodwill: %d image(s) drawn, %d reused from the cache", drawn, reused)
