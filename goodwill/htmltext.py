@@ -50,8 +50,12 @@ _BLOCK = {
 _PARAGRAPH = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "pre"}
 RULE = "_" * 32
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0\u200b]+")
-_BREAK = "\x00"  # stands for a line break while inline text is being joined
-_PARA = "\x01"  # stands for a paragraph break
+# Markers while inline text is being joined: a <br> always breaks the line; the edge
+# of a block only ends a line that has text on it; a paragraph leaves a blank line.
+_BREAK = "\x00"
+_PARA = "\x01"
+_EDGE = "\x02"
+_MARKERS = re.compile("([\x00\x01\x02])")
 
 # Containers that hold quoted history in the clients we know of. Removing them
 # before conversion is more reliable than recognising their text afterwards.
@@ -96,7 +100,7 @@ def _render(node: Tag, out: list[str], pre: bool = False) -> None:
             quoted = "\n".join(f"> {ln}".rstrip() for ln in inner.split("\n"))
             out.append(f"{_PARA}{quoted.replace(chr(10), _BREAK)}{_PARA}")
         elif name in _BLOCK:
-            mark = _PARA if name in _PARAGRAPH else _BREAK
+            mark = _PARA if name in _PARAGRAPH else _EDGE
             out.append(mark)
             _render(child, out, pre or name == "pre")
             out.append(mark)
@@ -115,7 +119,19 @@ def _collect(node: Tag, pre: bool = False) -> str:
 
 def _tidy(raw: str) -> str:
     """Markers to newlines; at most one blank line in a row; no stray spaces."""
-    text = raw.replace(_PARA, "\n\n").replace(_BREAK, "\n")
+    out_chars: list[str] = []
+    for part in _MARKERS.split(raw):
+        if part == _BREAK:
+            out_chars.append("\n")
+        elif part in (_EDGE, _PARA):
+            tail = "".join(out_chars[-3:]).rstrip(" ")
+            if part == _EDGE and tail and not tail.endswith("\n"):
+                out_chars.append("\n")
+            elif part == _PARA:
+                out_chars.append("\n\n")
+        elif part.strip() or (out_chars and not out_chars[-1].endswith("\n")):
+            out_chars.append(part)
+    text = "".join(out_chars)
     lines = [ln.strip() if not ln.startswith(">") else ln.rstrip() for ln in text.split("\n")]
     out: list[str] = []
     for ln in lines:

@@ -401,7 +401,8 @@ def _history(lines: list[str], depth: int) -> list[Earlier]:
 
 def _segment_history(lines: list[str], depth: int) -> list[Earlier]:
     p = _parse_lines(lines, breaks=[])
-    own_lines = p.reply + ([""] if p.reply and p.signature else []) + p.signature
+    own_text = "\n\n".join(t for t in (_text(p.reply), _text(p.signature)) if t)
+    own_lines = own_text.split("\n")
     own: list[Earlier] = []
     if depth == 0:
         own = [_earlier(own_lines)]
@@ -419,14 +420,6 @@ def _segment_history(lines: list[str], depth: int) -> list[Earlier]:
 
 def _earlier(lines: list[str]) -> Earlier:
     return Earlier(text=_text(lines), name=signatures.signed_name(lines))
-
-
-_GREETING = re.compile(
-    r"^\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|bonjour|salut|hallo|hola"
-    r"|hej|ciao|olá|ola|witam|cześć|moin|servus|guten tag|buongiorno|goedemiddag|goedemorgen)"
-    r"\b[^.!?]{0,40}[,!:]?\s*$",
-    re.IGNORECASE,
-)
 
 
 def _split_at_signoffs(lines: list[str]) -> list[list[str]]:
@@ -447,14 +440,18 @@ def _split_at_signoffs(lines: list[str]) -> list[list[str]]:
         if line.strip():
             if (
                 not paragraph
-                and _GREETING.match(line)
+                and signatures.is_greeting(line)
                 and any(ln.strip() for ln in chunks[-1])
             ):
                 chunks.append([])
             paragraph.append(line)
             continue
         if paragraph:
-            ends_signed = bool(signatures.signed_name(paragraph)) and len(paragraph) <= 3
+            ends_signed = (
+                bool(signatures.signed_name(paragraph))
+                and len(paragraph) <= 3
+                and not signatures.is_greeting(paragraph[0])
+            )
             flush_paragraph()
             if ends_signed:
                 chunks.append([])
@@ -475,9 +472,10 @@ _VERB_TAIL = re.compile(
 _LEAD_WORD = re.compile(r"^\s*-*\s*(?:on|le|am|el|op|den|il|in data|em|w dniu|dnia)\s+", re.I)
 _DATE_WORD = re.compile(
     r"^(?:\d[\d:./-]*|[+-]\d{4}|[ap]\.?m\.?|at|um|à|a las|om|kl\.?|klo|o|alle|às|gmt|utc"
-    r"|\(?gmt[+-]\d+:?\d*\)?|[A-Z]{2,4}|mon|tue|wed|thu|fri|sat|sun|\w+day)$",
+    r"|\(?gmt[+-]\d+:?\d*\)?|mon|tue|wed|thu|fri|sat|sun|\w+day)$",
     re.IGNORECASE,
 )
+_ZONE_WORD = re.compile(r"^[A-Z]{2,4}$")  # EST, CET: upper case only, or "Ada" would go
 
 
 def _header_info(header: tuple[str, ...]) -> tuple[str, str, datetime | None]:
@@ -521,7 +519,9 @@ def _attribution_info(text: str) -> tuple[str, str, datetime | None]:
     else:
         name = before.rpartition(",")[2]
         words = name.split()
-        while words and _DATE_WORD.match(words[0].strip(",")):
+        while words and (
+            _DATE_WORD.match(words[0].strip(",")) or _ZONE_WORD.match(words[0].strip(","))
+        ):
             words.pop(0)
         name = " ".join(words)
         date_part = before[: len(before) - len(name)] if name else before

@@ -14,6 +14,7 @@ drop it without re-parsing.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import phonenumbers
@@ -66,6 +67,12 @@ _WARM_CLOSING = re.compile(
     r"|hugs|best,? wishes)\b\s*[,.!]*",
     re.IGNORECASE,
 )
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|bonjour|salut|hallo|hola"
+    r"|hej|ciao|olá|ola|witam|cześć|moin|servus|guten tag|buongiorno|goedemiddag|goedemorgen)"
+    r"\b[^.!?]{0,40}[,!:]?\s*$",
+    re.IGNORECASE,
+)
 _DASH_NAME = re.compile(
     r"^\s*[-/~–—](?=[^\W\d_])[^\W\d_][\w.'’-]*(?: (?:[^\W\d_][\w.'’-]*)){0,3}\s*$"
 )
@@ -116,6 +123,11 @@ def is_mobile_line(line: str) -> bool:
 
 def is_formal_closing(line: str) -> bool:
     return _FORMAL_CLOSING.match(line) is not None
+
+
+def is_greeting(line: str) -> bool:
+    """"Hi James," and its kin: where a message starts when a paste has no headers."""
+    return _GREETING.match(line) is not None
 
 
 def is_name_line(line: str, max_words: int = 4) -> bool:
@@ -224,6 +236,8 @@ def trailing_start(lines: list[str]) -> int:
         para = body[p_start:p_end]
         if p_start <= first_text or not all(_sig_like(t) for t in para):
             break
+        if not any(_contact_marker(t) for t in para) and max(len(t.strip()) for t in para) > 40:
+            break  # a wrapped sentence, not a name or a title
         lines_seen += len(para)
         if lines_seen > _SIG_BLOCK_MAX:
             break
@@ -252,6 +266,8 @@ def signed_name(lines: list[str]) -> str:
     if not tail:
         return ""
     last = tail[-1]
+    if is_greeting(last):
+        return ""
     m = _WARM_CLOSING.match(last)
     if m and last[m.end() :].strip(" ,"):
         rest = last[m.end() :].strip(" ,.!")
@@ -266,4 +282,10 @@ def signed_name(lines: list[str]) -> str:
     if is_name_line(last, 2) and len(last.split()) <= 2 and not _WARM_CLOSING.fullmatch(last):
         # A bare name on the last line, as people sign quick replies.
         return last.rstrip(",.")
+    # A closing and a name above a title, a company, a phone number.
+    recent = [ln.strip() for ln in lines if ln.strip()][-8:]
+    for before, name in itertools.pairwise(recent):
+        closing = _WARM_CLOSING.fullmatch(before) or is_formal_closing(before)
+        if closing and is_name_line(name, 3) and not is_greeting(name):
+            return name.rstrip(",.")
     return ""
