@@ -1,0 +1,207 @@
+"""One RFC 822 message (bytes) into a ``Message``: headers decoded, body as plain text.
+
+Real support mail is messy: 8-bit headers with no declared charset, charsets Python has
+never heard of, HTML-only newsletters-style replies, base64 and quoted-printable bodies.
+This module reads all of it leniently (replacement characters rather than failures) and
+refuses only what holds no readable message at all, so one odd client never costs the
+founder a thread. Attachments are never decoded to disk: only text parts are looked at.
+"""
+
+from __future__ import annotations
+
+import re
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import getaddresses
+
+from goodwill import replies
+from goodwill.maildate import parse_date
+from goodwill.model import Message
+from goodwill.problems import Unreadable
+
+_PARSER = BytesParser(policy=policy.default)
+_HEADER_PARSER = BytesParser(policy=policy.default)
+_MSG_ID = re.compile(r"<([^<>\s]+)>")
+# Above this share of undecodable characters a body is noise, not a message.
+_MAX_REPLACED = 0.3
+
+REEXPORT_HINT = "export the message again from your mail client (as .eml, or the whole mailbox)"
+
+
+def parse_message(raw: bytes) -> Message:
+    """Read one RFC 822 message; raises ``Unreadable`` when it holds no readable message.
+
+    The body keeps its quoted history and signature: deciding what is new is the job of
+    ``goodwill.replies``, which needs the whole text to recover earlier messages.
+    """
+    msg = _PARSER.parsebytes(raw)
+    if not list(msg.keys()):
+        raise Unreadable(
+            "no mail headers at the top (From:, Date:, Subject:)",
+            "if this is a copied conversation, save it as .txt so it is read as pasted text",
+        )
+    if msg.get_content_maintype() == "multipart" and not msg.is_multipart():
+        raise Unreadable(
+            "broken MIME: the multipart boundary it announces never appears",
+            f"the file was probably cut short or edited; {REEXPORT_HINT}",
+        )
+    message = _to_message(msg, body=_body_text(msg))
+    if not (message.sender or message.sent or message.message_id or message.subject):
+        raise Unreadable(
+            "not an e-mail message: no From, Date, Message-ID or Subject header",
+            REEXPORT_HINT,
+        )
+    return message
+
+
+def parse_headers(raw_headers: bytes) -> Message:
+    """A ``Message`` with every header field and an empty body, from the header block only.
+
+    Mailbox readers group threads from headers alone, so a large mbox is never held in
+    memory whole; the full message is parsed later, one thread at a time.
+    """
+    return _to_message(_HEADER_PARSER.parsebytes(raw_headers, headersonly=True), body="")
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML body, quotes kept as ``>`` lines so history can be recovered.
+
+    Uses ``goodwill.replies.html_to_text`` when it exists (the shared, better-tested
+    converter); the fallback below only keeps ingest working until then.
+    """
+    convert = getattr(replies, "html_to_text", None)
+    if convert is not None:
+        return str(convert(html))
+    return _fallback_html_to_text(html)
+
+
+def _fallback_html_to_text(html: str) -> str:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "head", "title"]):
+        tag.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for block in soup.find_all(["p", "div", "li", "tr", "h1", "h2", "h3", "h4", "table"]):
+        block.insert_after("\n")
+    for quote in reversed(soup.find_all("blockquote")):
+        inner = quote.get_text().strip("\n")
+        quoted = "\n".join(f"> {line}".rstrip() for line in inner.splitlines())
+        quote.replace_with(f"\n{quoted}\n")
+    text = "\n".join(line.rstrip() for line in soup.get_text().splitlines())
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _to_message(msg: EmailMessage, body: str) -> Message:
+    senders = _addresses(msg, "From") or _addresses(msg, "Sender")
+    name, address = senders[0] if senders else ("", "")
+    recipients = tuple(a for _, a in _addresses(msg, "To") + _addresses(msg, "Cc") if a)
+    in_reply_to = _ids(header_text(msg, "In-Reply-To"))
+    own_id = _ids(header_text(msg, "Message-ID"))
+    return Message(
+        sender=address,
+        sender_name=name,
+        body=body,
+        sent=parse_date(header_text(msg, "Date")),
+        recipients=recipients,
+        subject=" ".join(header_text(msg, "Subject").split()),
+        message_id=own_id[0] if own_id else "",
+        in_reply_to=in_reply_to[-1] if in_reply_to else "",
+        references=tuple(_ids(header_text(msg, "References"))),
+    )
+
+
+def header_text(msg: EmailMessage, name: str) -> str:
+    """A header's decoded text, "" when absent.
+
+    Headers written in raw 8-bit (no encoded words, common from webmail and scripts) come
+    out of ``email`` with replacement characters; they are re-read here as UTF-8, or as
+    Windows-1252 when they are not UTF-8, which is what such senders nearly always used.
+    """
+    raw = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None)
+    if raw is None:
+        return ""
+    if any("\udc80" <= ch <= "\udcff" for ch in raw):
+        fixed = decode_bytes(raw.encode("ascii", "surrogateescape"), "utf-8")
+        try:
+            return str(policy.default.header_factory(name, fixed))
+        except Exception:  # a header email cannot parse is still worth its plain text
+            return fixed
+    try:
+        return str(msg[name])
+    except Exception:  # malformed structured header: its raw text is better than nothing
+        return raw
+
+
+def decode_bytes(data: bytes, charset: str | None) -> str:
+    """Text from bytes in a declared charset that may be wrong, unknown or missing.
+
+    Tries the declared charset, then UTF-8, strictly; then Windows-1252 with replacement,
+    which accepts any byte and is the usual truth behind a wrong "iso-8859-1" label.
+    """
+    for candidate in (charset, "utf-8"):
+        if not candidate:
+            continue
+        try:
+            return data.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("windows-1252", errors="replace")
+
+
+def _addresses(msg: EmailMessage, name: str) -> list[tuple[str, str]]:
+    text = header_text(msg, name)
+    if not text:
+        return []
+    found = [(n.strip(), a.strip().lower()) for n, a in getaddresses([text]) if a or n]
+    return [(n, a) for n, a in found if "@" in a or not a]
+
+
+def _ids(text: str) -> list[str]:
+    found = _MSG_ID.findall(text)
+    if found:
+        return found
+    bare = text.strip()
+    return [bare] if bare and " " not in bare else []
+
+
+def _body_text(msg: EmailMessage) -> str:
+    plain = msg.get_body(preferencelist=("plain",))
+    text = _part_text(plain) if plain is not None else ""
+    if not text.strip():
+        html = msg.get_body(preferencelist=("html",))
+        if html is not None:
+            text = html_to_text(_part_text(html))
+    if not text.strip():
+        text = _any_text_part(msg)
+    return text.replace("\r\n", "\n").strip("\n")
+
+
+def _any_text_part(msg: EmailMessage) -> str:
+    """The first inline text part, for mail whose structure ``get_body`` does not recognise."""
+    for part in msg.walk():
+        if part.is_multipart() or part.get_content_disposition() == "attachment":
+            continue
+        if part.get_content_maintype() == "text":
+            text = _part_text(part)
+            if part.get_content_subtype() == "html":
+                text = html_to_text(text)
+            if text.strip():
+                return text
+    return ""
+
+
+def _part_text(part: EmailMessage) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes) or not payload:
+        return ""
+    text = decode_bytes(payload, part.get_content_charset())
+    if text.count("\ufffd") > _MAX_REPLACED * len(text):
+        raise Unreadable(
+            f"the text cannot be decoded (declared charset: "
+            f"{part.get_content_charset() or 'none'})",
+            "open it in your mail client and save or export it again as UTF-8",
+        )
+    return text
