@@ -1,0 +1,219 @@
+"""Replace every piece of personal data in a thread, consistently, and record each change.
+
+The thread is read twice. The first pass learns who takes part (headers, greetings,
+sign-offs) into a ``NameBook``, so that a surname seen once in a signature is caught
+everywhere. The second pass asks the detectors for spans and replaces them:
+
+- the customer's names become their pseudonym (``Policy.style``);
+- staff names become the staff member's public name, or ``Policy.staff_label``;
+- people named in passing ("my colleague Sarah Jenkins") become ``[name]``: a
+  placeholder rather than another invented name, so a reader never mistakes a third
+  person for a participant;
+- everything else becomes its kind in brackets: ``[email]``, ``[phone]``, ``[order]`` ...
+
+Each replacement is a ``Redaction`` with offsets into the anonymized text and a keyed
+digest of the original. Redactions of the subject carry ``message=-1``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from goodwill.detectors import NameBook, Span, find_all, fold, greeting_names, names_from_address
+from goodwill.detectors import signoff_names as _signoff_names
+from goodwill.digest import digest, normalise
+from goodwill.model import AnonymizedThread, Redaction, Role, Thread, Turn
+from goodwill.pseudonyms import pseudonym
+
+SUBJECT = -1  # Redaction.message for a replacement in the thread's subject
+THIRD_PERSON = "[name]"
+
+
+@dataclass(slots=True)
+class Policy:
+    """How people are named in public; built from ``GOODWILL_*`` settings."""
+
+    style: str = "first-name"  # "first-name", "letter" ("Customer A") or "initials" ("J. W.")
+    staff: dict[str, str | None] = field(default_factory=dict)  # address or domain -> public name
+    staff_label: str = "Support"
+    products: list[str] = field(default_factory=list)  # words never to redact
+
+
+def _identity(address: str, name: str, role: Role) -> str:
+    """Who a participant is: their address, else their name, else just their side."""
+    if address:
+        return normalise(address)
+    if name.strip():
+        return "name:" + normalise(name)
+    return f"anonymous:{role.value}"
+
+
+def _public_name(address: str, policy: Policy) -> str | None:
+    """The founder's chosen public name for a staff address, matched exactly or by domain."""
+    address = address.lower()
+    if address in policy.staff:
+        return policy.staff[address]
+    domain = address.rpartition("@")[2]
+    for entry, public in policy.staff.items():
+        if "@" not in entry and public and (domain == entry or domain.endswith("." + entry)):
+            return public
+    return None
+
+
+@dataclass(slots=True)
+class _Cast:
+    """The thread's people: the NameBook plus what each of them is called in public."""
+
+    book: NameBook
+    authors: list[str]  # person key of each message's author
+    public: dict[str, str] = field(default_factory=dict)  # person key -> replacement
+    turn_author: dict[str, str] = field(default_factory=dict)  # person key -> Turn.author
+    kept: set[str] = field(default_factory=set)  # folded names that are public already
+
+
+def _learn(thread: Thread, texts: Sequence[str], roles: Sequence[Role]) -> _Cast:
+    """First pass: every participant and every form of their names."""
+    book = NameBook()
+    authors: list[str] = []
+    first_of: dict[Role, str] = {}
+    for message, role in zip(thread.messages, roles, strict=True):
+        key = _identity(message.sender, message.sender_name, role)
+        book.person(key, role)
+        first_of.setdefault(role, key)
+        authors.append(key)
+        if message.sender_name:
+            book.add_name(key, message.sender_name, role)
+        elif message.sender:
+            book.add_name(key, names_from_address(message.sender), role)
+        if message.sender_name and message.sender:
+            book.add_name(key, names_from_address(message.sender), role)
+    for message, role in zip(thread.messages, roles, strict=True):
+        for address in message.recipients:
+            other = Role.STAFF if role is Role.CUSTOMER else Role.CUSTOMER
+            key = normalise(address)
+            if key not in book.people and names_from_address(address):
+                book.add_name(key, names_from_address(address), other)
+    for i, text in enumerate(texts):
+        role = roles[i]
+        for name in _signoff_names(text):
+            book.add_name(authors[i], name, role)
+        other = Role.CUSTOMER if role is Role.STAFF else Role.STAFF
+        for name in greeting_names(text):
+            key = book.who(name) or first_of.get(other) or f"anonymous:{other.value}"
+            book.add_name(key, name, book.people[key].role if key in book.people else other)
+    return _Cast(book=book, authors=authors)
+
+
+def _cast(
+    thread: Thread, texts: Sequence[str], roles: Sequence[Role], policy: Policy, key: bytes
+) -> _Cast:
+    cast = _learn(thread, texts, roles)
+    addresses = {
+        _identity(m.sender, m.sender_name, r): m.sender
+        for m, r in zip(thread.messages, roles, strict=True)
+    }
+    avoid: set[str] = set()
+    for person in cast.book.people.values():
+        avoid |= person.forms
+    for person in cast.book.people.values():
+        if person.role is not Role.STAFF:
+            continue
+        public = _public_name(addresses.get(person.key, ""), policy)
+        cast.turn_author[person.key] = public or policy.staff_label
+        shown = public.split(",")[0].strip() if public else policy.staff_label
+        cast.public[person.key] = shown
+        if public:
+            cast.kept |= {fold(w) for w in shown.split()}
+            avoid |= cast.kept
+    for person in cast.book.people.values():
+        if person.role is Role.STAFF:
+            continue
+        identity = person.key.removeprefix("name:")
+        name = pseudonym(key, identity, policy.style, avoid, real_name=person.name)
+        avoid.add(fold(name))
+        cast.public[person.key] = name
+        cast.turn_author[person.key] = name
+    return cast
+
+
+def _replacement(span: Span, cast: _Cast) -> str | None:
+    """What a span becomes; None when it must stay (a public name)."""
+    if span.kind != "name":
+        return f"[{span.kind}]"
+    words = {fold(w.strip(".,")) for w in span.text.split()}
+    if words and words <= cast.kept:
+        return None
+    who = cast.book.who(span.text)
+    if who is None:
+        return THIRD_PERSON
+    return cast.public.get(who, THIRD_PERSON)
+
+
+def _scrub(
+    text: str, message: int, cast: _Cast, policy: Policy, key: bytes
+) -> tuple[str, list[Redaction]]:
+    """Second pass over one text: replace spans left to right, recording new offsets."""
+    out: list[str] = []
+    redactions: list[Redaction] = []
+    cursor = 0
+    length = 0
+    for span in find_all(text, cast.book, policy.products):
+        replacement = _replacement(span, cast)
+        if replacement is None:
+            continue
+        before = text[cursor : span.start]
+        out.append(before)
+        length += len(before)
+        out.append(replacement)
+        redactions.append(
+            Redaction(
+                kind=span.kind,
+                message=message,
+                start=length,
+                end=length + len(replacement),
+                replacement=replacement,
+                digest=digest(key, span.kind, span.text),
+            )
+        )
+        length += len(replacement)
+        cursor = span.end
+    out.append(text[cursor:])
+    return "".join(out), redactions
+
+
+def anonymize(
+    thread: Thread,
+    texts: Sequence[str],
+    roles: Sequence[Role],
+    policy: Policy,
+    key: bytes,
+) -> AnonymizedThread:
+    """The thread as it may be shown: pseudonyms, placeholders and every redaction.
+
+    ``texts[i]`` is the extracted new text of ``thread.messages[i]`` and ``roles[i]`` its
+    author's role; all three sequences must have the same length.
+    """
+    if not (len(texts) == len(roles) == len(thread.messages)):
+        raise ValueError(
+            f"{thread.source}: anonymize got {len(thread.messages)} messages, {len(texts)} texts "
+            f"and {len(roles)} roles; pass one text and one role per message"
+        )
+    cast = _cast(thread, texts, roles, policy, key)
+    turns: list[Turn] = []
+    redactions: list[Redaction] = []
+    for i, (message, text, role) in enumerate(zip(thread.messages, texts, roles, strict=True)):
+        clean, found = _scrub(text, i, cast, policy, key)
+        redactions.extend(found)
+        author = cast.turn_author.get(cast.authors[i], policy.staff_label)
+        turns.append(Turn(role=role, author=author, sent=message.sent, text=clean))
+    subject_text = thread.subject or next((m.subject for m in thread.messages if m.subject), "")
+    subject, found = _scrub(subject_text, SUBJECT, cast, policy, key)
+    redactions.extend(found)
+    customer_key = next(
+        (k for k, r in zip(cast.authors, roles, strict=True) if r is Role.CUSTOMER), None
+    )
+    customer = cast.public.get(customer_key, "") if customer_key else ""
+    if not customer:
+        customer = pseudonym(key, thread.key or thread.source, policy.style)
+    return AnonymizedThread(turns=turns, customer=customer, subject=subject, redactions=redactions)

@@ -1,0 +1,952 @@
+"""Find personal data in one text: where it is and what kind, never what to put instead.
+
+Two families live here. Structured data (e-mails, phones, cards, keys, order numbers,
+postal addresses, handles, personal URLs) is found by shape. Person names are found
+with a ``NameBook`` of the thread's participants plus a first-name lexicon for third
+people. ``find_all`` runs both and settles overlaps, so the anonymizer only decides
+what each span becomes.
+
+Everything is compiled once at import; the lexicon is read once per process.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from phonenumbers import Leniency, PhoneNumberMatcher
+
+from goodwill.model import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A piece of personal data: ``text == source[start:end]``."""
+
+    kind: str
+    start: int
+    end: int
+    text: str
+
+
+# Overlaps: the longer span wins; at equal length the more specific kind does.
+PRIORITY = {
+    "email": 0,
+    "url": 1,
+    "handle": 2,
+    "card": 3,
+    "key": 4,
+    "order": 5,
+    "phone": 6,
+    "address": 7,
+    "name": 8,
+}
+
+# ---------------------------------------------------------------------------------------
+# Word lists
+# ---------------------------------------------------------------------------------------
+
+
+def fold(word: str) -> str:
+    """Lookup key for a name: accents off and case folded, so "Éric" finds "Eric"."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("goodwill").joinpath("data", name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """The word lists names are judged with; see goodwill/data/README.md for sources."""
+
+    first_names: frozenset[str]  # folded
+    nicknames: dict[str, frozenset[str]]  # folded short or full form -> related forms
+    name_words: frozenset[str]  # first names that are also ordinary words
+    capitalised: frozenset[str]  # capitalised non-names that are also first names
+
+
+@cache
+def lexicon() -> Lexicon:
+    """Read the lexicon once per process (~50 ms): gender-guesser's data file, our lists."""
+    first: set[str] = set()
+    pairs: list[tuple[str, str]] = []
+    dictionary = resources.files("gender_guesser").joinpath("data", "nam_dict.txt")
+    with dictionary.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line[0] == "#":
+                continue
+            parts = line.split()
+            if line[0] == "=":
+                if len(parts) >= 3:
+                    pairs.append((fold(parts[1]), fold(parts[2])))
+                continue
+            for piece in parts[1].split("+"):
+                first.add(fold(piece))
+    for line in _data_lines("nicknames.tsv"):
+        short, _, fulls = line.partition("\t")
+        pairs.extend((fold(short), fold(full)) for full in fulls.split(","))
+    related: dict[str, set[str]] = {}
+    for short, full in pairs:
+        related.setdefault(short, set()).add(full)
+        related.setdefault(full, set()).add(short)
+    return Lexicon(
+        first_names=frozenset(first),
+        nicknames={k: frozenset(v) for k, v in related.items()},
+        name_words=frozenset(_data_lines("name_words.txt")),
+        capitalised=frozenset(_data_lines("always_capitalised.txt")),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Structured data
+# ---------------------------------------------------------------------------------------
+
+EMAIL = re.compile(
+    r"(?<![\w.+'-])[A-Za-z0-9][A-Za-z0-9._%+'-]*@"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+    r"\.[A-Za-z]{2,}\b"
+)
+
+SOCIAL_HOSTS = (
+    r"twitter|x|linkedin|facebook|fb|instagram|github|gitlab|tiktok|youtube|medium|reddit"
+    r"|pinterest|behance|dribbble|bsky|threads|mastodon|flickr|vimeo|soundcloud|twitch"
+    r"|keybase|t\.me|wa\.me|xing|tumblr|substack|patreon|about\.me|linktr\.ee"
+)
+URL = re.compile(
+    r"\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]+"
+    rf"|\b(?:[a-z0-9-]+\.)*(?:{SOCIAL_HOSTS})\.(?:com|net|app|social|me|ee|in)/[^\s<>\"'()\[\]{{}}]+",
+    re.IGNORECASE,
+)
+SOCIAL = re.compile(rf"^(?:https?://)?(?:[a-z0-9-]+\.)*(?:{SOCIAL_HOSTS})\.[a-z.]+/", re.I)
+MASTODON_STYLE = re.compile(r"^(?:https?://)?[^/]+/@\w")
+PERSONAL_PATH = re.compile(
+    r"/(?:~|users?/|u/|profiles?\b|in/|people/|members?/|author/|@)", re.IGNORECASE
+)
+HANDLE = re.compile(r"(?<![\w@./+-])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?(?![\w@])")
+
+CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+
+KEY_PATTERNS = (
+    # Grouped licence keys: ABCD-EFGH-IJKL-MNOP, XXXXX-XXXXX-XXXXX-XXXXX-XXXXX.
+    re.compile(r"\b[A-Z0-9]{4,8}(?:-[A-Z0-9]{4,8}){2,7}\b"),
+    # UUIDs and long hexadecimal tokens.
+    re.compile(r"\b[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\b"),
+    re.compile(r"\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{20,}\b"),
+    # Base32 and API-style tokens: long, mixed letters and digits.
+    re.compile(r"\b(?=[A-Za-z0-9_]*\d)(?=[A-Za-z0-9_]*[A-Za-z])[A-Za-z0-9_]{24,}\b"),
+    re.compile(r"\b(?=[A-Z2-7]*[2-7])(?=[A-Z2-7]*[A-Z])[A-Z2-7]{16,}\b"),
+)
+LABELLED_KEY = re.compile(
+    r"(?i:\b(?:serial(?:\s+(?:number|no\.?|#))?|licen[cs]e(?:\s+(?:key|code|number|no\.?))?"
+    r"|product\s+key|activation\s+(?:key|code)|registration\s+(?:key|code)|api\s+key|token"
+    r"|seriennummer|lizenzschl(?:ü|ue)ssel|num(?:é|e)ro\s+de\s+s(?:é|e)rie|cl(?:é|e)\s+de\s+licence)"
+    r"(?:\s+is)?\s*[:#=]?\s*)"
+    r"(?P<v>(?=[A-Za-z0-9._-]*\d)[A-Za-z0-9][A-Za-z0-9._-]{4,}[A-Za-z0-9])"
+)
+
+ORDER_LABELS = (
+    r"order|invoice|inv|ticket|case|receipt|booking|reservation|reference|ref|transaction|txn"
+    r"|account|acct|customer|subscription|purchase\s+order|po|bestellung|bestellnummer"
+    r"|rechnung|rechnungsnummer|auftrag|kundennummer|commande|facture|pedido|factura|ordine"
+    r"|fattura|bestelling|factuur"
+)
+LABELLED_ORDER = re.compile(
+    rf"(?i:\b(?:{ORDER_LABELS})\b\.?(?:\s*(?:no\.?|nr\.?|number|num\.?|n°|n\.º|id|nummer"
+    r"|num(?:é|e)ro|n(?:ú|u)mero))?\s*(?:is\s+)?[:#]?\s*)"
+    r"(?P<v>#?(?:[A-Za-z]{1,6}[-/]?)?\d[\w/-]*\d|#?\d{3,})"
+)
+BARE_ORDER = re.compile(
+    r"\b(?:INV|ORD|ORDER|TKT|TCK|RCPT|PO|SO|CS|REF|CASE|TICKET|BKG)[-#]?\d[\d-]{2,}\b"
+    r"|(?<![\w&#])#\d{4,}\b"
+)
+
+# Numbers that are not personal and must never be taken for phone numbers.
+NOT_PHONE = re.compile(
+    r"\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?"  # ISO dates
+    r"|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"  # 04/03/2026, 4.3.2026
+    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b"  # times
+    r"|\bv?\d+(?:\.\d+){2,}\b"  # versions and IP addresses
+    r"|[$€£¥]\s?\d[\d,.\s]*\d|\b\d[\d,.]*\s?(?:€|EUR|USD|GBP|CHF|\$|kr|%)"  # money, percent
+    r"|\b(?:19|20)\d\d\s?[-–]\s?(?:19|20)\d\d\b"  # year ranges
+)
+PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d \t().\-/]{5,22}\d(?!\w)")
+PHONE_LABEL = re.compile(
+    r"(?i:phone|tel|mobile|mob|cell|fax|call|ring|whatsapp|number|no\.|telefon|handy|portable"
+    r"|t(?:é|e)l(?:é|e)phone|móvil|cellulare)\W{0,12}$"
+)
+PHONE_REGIONS = ("GB", "US", "DE", "FR", "NL", "ES", "IT", "AU", "CA", "IN", "IE", "BE", "CH")
+
+STREET_SUFFIX = (
+    r"street|st|road|rd|lane|ln|avenue|ave|av|drive|dr|close|court|ct|way|place|pl|crescent"
+    r"|cres|terrace|boulevard|blvd|square|sq|gardens|grove|hill|park|row|mews|walk|parkway"
+    r"|pkwy|highway|hwy|circle|cir|trail|trl|green|rise|view|wharf|quay|parade|alley|path"
+    r"|pike|plaza|ridge|run|loop|crossing|heights|vista|manor|meadows?|fields?|station"
+    r"|village|ville|ports?|mountains?|mount|mill|mills|isle|island|junction|glen|haven"
+    r"|harbou?r|hollow|estates?|falls|ferry|ford|forest|forge|fort|freeway|gateway|lake|lakes"
+    r"|landing|light|lock|oval|passage|pine|pines|point|prairie|ranch|rapids|rest|river|roads?"
+    r"|route|shoals?|shore|shores|spring|springs|spur|stream|summit|throughway|trace|track"
+    r"|tunnel|turnpike|union|valley|via|viaduct|wall|ways|wells|bypass|causeway|center|centre"
+    r"|cliff|cliffs|club|common|corner|corners|course|creek|dale|dam|divide|expressway"
+    r"|extension|flat|flats|garden|gateway|knoll|knolls|motorway|orchard|overpass|plain"
+    r"|plains|radial|ramp|shoal|squares|streets|underpass|bridge|brook|burg|bypass|camp"
+    r"|canyon|cape|cove|curve|crest|fall|keys?|neck|pass|port"
+)
+EN_STREET = re.compile(
+    r"(?:(?i:flat|apartment|apt\.?|unit|suite|studio)\s+\w{1,5},?\s+)?"
+    r"\b\d{1,5}[A-Za-z]?(?:[-/]\d{1,4})?,?\s+"
+    r"(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*\s+"
+    rf"(?i:{STREET_SUFFIX})\b\.?"
+    r"(?:,?\s+(?i:apt\.?|apartment|suite|ste\.?|unit|flat|floor|#)\s*\w{1,6}\b)?"
+)
+GERMANIC_STREET = re.compile(
+    r"\b[A-ZÄÖÜ][\wäöüßÄÖÜ.-]*?(?:stra(?:ß|ss)e|str\.|weg|gasse|allee|platz|ring|damm|ufer"
+    r"|chaussee|steig|pfad|markt|graben|straat|gracht|laan|plein|kade|singel|dijk|dreef"
+    r"|steeg|hof|park)"
+    r"\s+\d{1,4}\s?[a-zA-Z]?(?:[-/]\d{1,4})?\b"
+)
+FRENCH_STREET = re.compile(
+    r"\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+"
+    r"(?i:rue|avenue|av\.|boulevard|bd|place|chemin|all(?:é|e)e|impasse|quai|route|cours"
+    r"|square|passage|faubourg|rond-point|voie)\s+"
+    r"(?:(?:de\s+la|de|du|des|d'|d’|l'|l’|la|le|les)\s*)?[A-ZÉÈÀÂ][\w'’-]*"
+    r"(?:\s+(?:(?:de\s+la|de|du|des|d'|d’|l'|l’|la|le|les)\s*)?[A-ZÉÈÀÂ][\w'’-]*){0,3}"
+)
+SOUTHERN_STREET = re.compile(
+    r"\b(?:Calle|C/|Avenida|Avda\.?|Plaza|Paseo|Camino|Carrera|Ronda|Traves(?:í|i)a"
+    r"|Callej(?:ó|o)n|Cuesta|Glorieta|Pasaje|Rambla|Urbanizaci(?:ó|o)n|V(?:í|i)a|Alameda"
+    r"|Carretera|Via|Viale|Piazza|Corso|Largo|Vicolo|Strada|Contrada|Borgo|Rua|Travessa)\s+"
+    r"(?:(?:de|del|de\s+la|de\s+los|de\s+las|la|el|los|las|dei|della|delle|degli|di)\s+)*"
+    r"[A-ZÁÉÍÓÚÑ][\w'’.-]*(?:\s+(?:(?:de|del|la|el|y|e|di|dei|della)\s+)?[A-ZÁÉÍÓÚÑ][\w'’.-]*){0,3}"
+    r",?\s*(?:\d{1,4}|s/n)\b"
+    r"(?:,?\s+(?i:piso|puerta|planta|bajo|apt\.?|esc\.?|interno|int\.?)\s*\w{1,4}\b)*"
+)
+US_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV"
+    "|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR|GU|VI|AS|MP"
+)
+CITY_WORD = r"[A-ZÄÖÜÉÈ][\wäöüßéèêàç'’]+"
+CITY = (
+    rf"(?:St\.\s)?{CITY_WORD}"
+    rf"(?:[ -](?:{CITY_WORD}|am|an|der|de|sur|sous|en|la|le|im|bei|d'|del|upon|on)){{0,3}}"
+)
+POSTCODE_LINES = (
+    # US: "Lake Sarah, NV 12345" and military mail.
+    re.compile(
+        rf"\b[A-Z][A-Za-z'’.-]+(?:\s[A-Z][A-Za-z'’.-]+){{0,2}},\s*(?:{US_STATES})\s+\d{{5}}(?:-\d{{4}})?\b"
+    ),
+    re.compile(r"\b(?:APO|FPO|DPO)\s+(?:AA|AE|AP)\s+\d{5}\b"),
+    # UK postcodes, with the town before them when there is one.
+    re.compile(
+        r"(?:\b[A-Z][a-z'’-]+(?:\s[A-Z][a-z'’-]+)?,?\s+)?"
+        r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s?\d[A-Z]{2}\b"
+    ),
+    # DE/FR/ES/IT five digits and NL four digits plus two letters, then the city: only at
+    # the start of a line or after a comma, where an address puts them.
+    re.compile(rf"(?:(?<=\n)|(?<=^)|(?<=, ))[ \t]*(?:[A-Z]{{1,2}}-)?\d{{5}}\s+{CITY}", re.M),
+    re.compile(rf"(?:(?<=\n)|(?<=^)|(?<=, ))[ \t]*\d{{4}}\s?[A-Z]{{2}}\s+{CITY}", re.M),
+)
+STREETS = (EN_STREET, GERMANIC_STREET, FRENCH_STREET, SOUTHERN_STREET)
+ADDRESS_GAP = re.compile(r"[\s,]*")
+CITY_LINE = re.compile(rf"[ \t]*{CITY}[ \t]*\n")
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch)
+        if i % 2:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+def _cards(text: str) -> Iterator[Span]:
+    for m in CARD.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if 13 <= len(digits) <= 19 and _luhn(digits) and len(set(digits)) > 1:
+            yield Span("card", m.start(), m.end(), m.group())
+
+
+def _keys(text: str) -> Iterator[Span]:
+    for m in LABELLED_KEY.finditer(text):
+        yield Span("key", m.start("v"), m.end("v"), m.group("v"))
+    for pattern in KEY_PATTERNS:
+        for m in pattern.finditer(text):
+            token = m.group()
+            if token.replace("-", "").isdigit():
+                continue  # digits only: a card, a phone or an order, decided elsewhere
+            yield Span("key", m.start(), m.end(), token)
+
+
+def _orders(text: str) -> Iterator[Span]:
+    for m in LABELLED_ORDER.finditer(text):
+        value = m.group("v")
+        if NOT_PHONE.fullmatch(value.lstrip("#")):
+            continue  # "invoice 2026-03-04" names a date, not an invoice
+        yield Span("order", m.start("v"), m.end("v"), value)
+    for m in BARE_ORDER.finditer(text):
+        yield Span("order", m.start(), m.end(), m.group())
+
+
+def _mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """Blank out spans (same length) so a later pattern cannot see into them."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _phones(text: str) -> Iterator[Span]:
+    """Phone numbers, matched leniently: fictional and mistyped numbers are still someone's.
+
+    A cheap pattern finds runs of digits first; phonenumbers then judges each short run
+    in the regions of ``PHONE_REGIONS`` (running it on whole messages is what makes
+    other scrubbers slow).
+    """
+    for m in PHONE_CANDIDATE.finditer(text):
+        raw = m.group().rstrip(" \t(-./")
+        digits = sum(ch.isdigit() for ch in raw)
+        if not 7 <= digits <= 15:
+            continue
+        formatted = raw[0] in "+(0" or any(not ch.isdigit() for ch in raw)
+        if not formatted and not PHONE_LABEL.search(text[max(0, m.start() - 30) : m.start()]):
+            continue  # a bare run of digits with no phone word near is an id or an amount
+        best: tuple[int, int] | None = None
+        for region in PHONE_REGIONS:
+            for found in PhoneNumberMatcher(raw, region, leniency=Leniency.POSSIBLE):
+                if best is None or found.end - found.start > best[1] - best[0]:
+                    best = (found.start, found.end)
+            if best is not None and best[1] - best[0] == len(raw):
+                break
+        if best is None and raw[0] == "+":
+            continue  # an international number phonenumbers rejects is not a number
+        start, end = (
+            (m.start() + best[0], m.start() + best[1])
+            if best
+            else (m.start(), m.start() + len(raw))
+        )
+        yield Span("phone", start, end, text[start:end])
+
+
+def _addresses(text: str) -> list[Span]:
+    found: list[tuple[int, int]] = []
+    for pattern in (*STREETS, *POSTCODE_LINES):
+        for m in pattern.finditer(text):
+            start = m.start() + len(m.group()) - len(m.group().lstrip())
+            found.append((start, m.end()))
+    if not found:
+        return []
+    found.sort()
+    merged: list[list[int]] = []
+    for start, end in found:
+        if merged:
+            last = merged[-1]
+            if start <= last[1]:
+                last[1] = max(last[1], end)
+                continue
+            gap = text[last[1] : start]
+            if ADDRESS_GAP.fullmatch(gap) and gap.count("\n") <= 1:
+                last[1] = max(last[1], end)
+                continue
+            # A town alone on a line between street and postcode: "12 Harbour Lane\nLeeds\nLS1 4AB".
+            if gap.count("\n") == 2 and CITY_LINE.fullmatch(gap.lstrip(" ,\t\n") + "\n"):
+                last[1] = max(last[1], end)
+                continue
+        merged.append([start, end])
+    return [Span("address", s, e, text[s:e]) for s, e in merged]
+
+
+def _urls(text: str, known: NameBook | None) -> Iterator[Span]:
+    for m in URL.finditer(text):
+        url = m.group().rstrip(".,;:!?")
+        end = m.start() + len(url)
+        if SOCIAL.match(url) or MASTODON_STYLE.match(url):
+            yield Span("handle", m.start(), end, url)
+        elif PERSONAL_PATH.search(url) or (known is not None and known.names_in_host(url)):
+            yield Span("url", m.start(), end, url)
+
+
+def find_structured(text: str, known: NameBook | None = None) -> list[Span]:
+    """E-mails, phones, cards, keys, orders, addresses, handles and personal URLs.
+
+    May return overlapping spans; ``find_all`` settles them. With ``known``, URLs on a
+    domain built from a participant's name ("jameswhitfield.example") count as personal.
+    """
+    spans: list[Span] = [Span("email", m.start(), m.end(), m.group()) for m in EMAIL.finditer(text)]
+    spans.extend(_urls(text, known))
+    spans.extend(
+        Span("handle", m.start(), m.end(), m.group())
+        for m in HANDLE.finditer(text)
+        if not m.group()[1:].isdigit()
+    )
+    spans.extend(_cards(text))
+    spans.extend(_keys(text))
+    spans.extend(_orders(text))
+    spans.extend(_addresses(text))
+    masked = _mask(text, [(s.start, s.end) for s in spans])
+    masked = NOT_PHONE.sub(lambda m: " " * len(m.group()), masked)
+    spans.extend(_phones(masked))
+    return [Span(s.kind, s.start, s.end, text[s.start : s.end]) for s in spans]
+
+
+# ---------------------------------------------------------------------------------------
+# Names
+# ---------------------------------------------------------------------------------------
+
+TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "sir",
+        "dame",
+        "lady",
+        "lord",
+        "herr",
+        "frau",
+        "mme",
+        "mlle",
+        "monsieur",
+        "madame",
+        "mevrouw",
+        "meneer",
+        "dhr",
+        "mevr",
+        "sr",
+        "sra",
+        "srta",
+        "señor",
+        "señora",
+        "signor",
+        "signora",
+        "sig",
+        "sig.ra",
+        "dott",
+    ]
+)
+SUFFIXES = frozenset(
+    ["jr", "jr.", "sr.", "ii", "iii", "iv", "phd", "md", "dds", "dvm", "esq", "mba"]
+)
+PARTICLES = frozenset(
+    [
+        "van",
+        "von",
+        "de",
+        "der",
+        "den",
+        "du",
+        "la",
+        "le",
+        "di",
+        "da",
+        "del",
+        "dos",
+        "das",
+        "ten",
+        "ter",
+        "bin",
+        "al",
+        "el",
+    ]
+)
+NOT_A_NAME = frozenset(
+    [
+        "there",
+        "all",
+        "team",
+        "everyone",
+        "everybody",
+        "folks",
+        "guys",
+        "sir",
+        "madam",
+        "sirs",
+        "support",
+        "again",
+        "both",
+        "friends",
+        "you",
+        "yall",
+        "y'all",
+        "there,",
+        "again,",
+        "the",
+        "customer",
+        "service",
+        "hello",
+        "hi",
+        "dear",
+        "thanks",
+        "thank",
+        "regards",
+        "best",
+        "cheers",
+        "sales",
+        "billing",
+        "accounts",
+        "help",
+        "helpdesk",
+        "info",
+        "admin",
+        "contact",
+        "office",
+    ]
+)
+ROLE_LOCAL_PARTS = frozenset(
+    [
+        "info",
+        "support",
+        "hello",
+        "admin",
+        "contact",
+        "sales",
+        "billing",
+        "accounts",
+        "office",
+        "team",
+        "mail",
+        "noreply",
+        "no",
+        "reply",
+        "help",
+        "service",
+        "orders",
+        "shop",
+        "webmaster",
+        "postmaster",
+        "hi",
+        "mail",
+        "inbox",
+        "news",
+    ]
+)
+# Words before a name that say a person comes next: "my colleague Sarah", "ask Priya".
+CONTEXT_BEFORE = frozenset(
+    [
+        "colleague",
+        "colleagues",
+        "manager",
+        "boss",
+        "wife",
+        "husband",
+        "partner",
+        "assistant",
+        "accountant",
+        "bookkeeper",
+        "named",
+        "called",
+        "ask",
+        "asked",
+        "cc",
+        "cc'd",
+        "cc’d",
+        "son",
+        "daughter",
+        "brother",
+        "sister",
+        "mum",
+        "mom",
+        "dad",
+        "friend",
+        "coworker",
+        "co-worker",
+        "kollege",
+        "kollegin",
+        "collègue",
+        "collega",
+        "compañero",
+        "compañera",
+    ]
+)
+CONTEXT_AFTER = re.compile(
+    r"\s+(?:from|in|at)\s+(?:accounts|accounting|sales|finance|billing|it|hr|support|marketing"
+    r"|legal|procurement|purchasing|operations|ops|admin|payroll)\b",
+    re.IGNORECASE,
+)
+TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*\.?")
+SENTENCE_END = frozenset('.!?:;•*-–—"“”«»(>|')
+ABBREVIATIONS = frozenset(
+    ["e.g.", "i.e.", "vs.", "etc.", "approx.", "no.", "nr.", "ca.", "cf.", "p.s.", "ps."]
+)
+
+GREETING = re.compile(
+    r"^[ \t]*(?:hi|hello|hey|dear|good\s+(?:morning|afternoon|evening)|morning|hallo|hola"
+    r"|bonjour|bonsoir|salut|ciao|buongiorno|gentile|liebe[rs]?|sehr\s+geehrte[rs]?"
+    r"|guten\s+(?:tag|morgen)|moin|servus|beste|geachte|hoi|olá|ola|estimad[oa]|querid[oa]"
+    r"|greetings|yo)\b[ \t,]*"
+    r"(?P<names>[^\W\d_][^\n,!:;]{0,60}?)[ \t]*(?:[,!:;—–-]|$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+SIGN_OFF = re.compile(
+    r"^[ \t]*(?:thanks(?:\s+(?:again|so\s+much|a\s+lot|in\s+advance))?|thank\s+you(?:\s+so\s+much)?"
+    r"|many\s+thanks|cheers|(?:best|kind|warm|warmest|many)\s+regards|best(?:\s+wishes)?|regards"
+    r"|all\s+the\s+best|sincerely|yours(?:\s+(?:sincerely|truly|faithfully))?|take\s+care|thx"
+    r"|ta|mit\s+freundlichen\s+gr(?:ü|ue)(?:ß|ss)en|(?:viele|beste|liebe|herzliche)\s+gr(?:ü|ue)(?:ß|ss)e"
+    r"|gr(?:ü|ue)(?:ß|ss)e|gru(?:ß|ss)|lg|vg|mfg|(?:bien\s+)?cordialement|merci(?:\s+beaucoup)?"
+    r"|bien\s+(?:à|a)\s+vous|salutations|met\s+vriendelijke\s+groet(?:en)?|groeten|groetjes"
+    r"|(?:un\s+)?saludos?|atentamente|gracias|cordiali\s+saluti|saluti|grazie|obrigad[oa])\b"
+    r"[ \t]*[,.!]*[ \t]*(?:(?P<same>[^\W\d_][^\n]{0,40}?)[ \t]*$|\n+[ \t]*(?P<next>[^\n]{1,40})$)",
+    re.IGNORECASE | re.MULTILINE,
+)
+NAME_LINE = re.compile(r"(?:[^\W\d_][\w'’.-]*\.?)(?:[ \t]+[^\W\d_][\w'’.-]*\.?){0,3}")
+SPLIT_NAMES = re.compile(r"\s*(?:,|&|\band\b|\bund\b|\bet\b|\ben\b|\by\b|\be\b)\s*", re.I)
+
+
+def _is_initial(token: str) -> bool:
+    return len(token.rstrip(".")) == 1 and token[0].isupper()
+
+
+def _clean_name(raw: str) -> list[str]:
+    """Tokens of a person's name, titles and suffixes dropped: "Dr. Jane Doe, PhD" -> Jane Doe."""
+    raw = raw.split("(")[0].replace('"', " ").replace(",", " ")
+    tokens = [t for t in raw.split() if t]
+    out = []
+    for token in tokens:
+        bare = token.rstrip(".").casefold()
+        if bare in TITLES or token.casefold() in SUFFIXES or bare in SUFFIXES:
+            continue
+        out.append(token)
+    return out
+
+
+def greeting_names(text: str) -> list[str]:
+    """Names a message greets ("Hi James,", "Dear Ms Whitfield", "bonjour amélie")."""
+    names: list[str] = []
+    for m in GREETING.finditer(text[:400]):
+        for part in SPLIT_NAMES.split(m.group("names")):
+            tokens = _clean_name(part)
+            if not tokens or len(tokens) > 3 or tokens[0].casefold() in NOT_A_NAME:
+                continue
+            if not all(t[0].isalpha() for t in tokens):
+                continue
+            names.append(" ".join(tokens))
+        break  # only the first greeting line greets the reader
+    return names
+
+
+def signoff_names(text: str) -> list[str]:
+    """The author's name in a sign-off ("Thanks, James", "Cheers,\\nJames W.")."""
+    names: list[str] = []
+    for m in SIGN_OFF.finditer(text):
+        candidate = m.group("same") or m.group("next") or ""
+        candidate = candidate.strip().rstrip(",!")
+        if candidate.endswith(".") and not _is_initial(candidate.split()[-1]):
+            candidate = candidate[:-1]
+        if not candidate or not NAME_LINE.fullmatch(candidate):
+            continue
+        tokens = _clean_name(candidate)
+        if not tokens or tokens[0].casefold() in NOT_A_NAME:
+            continue
+        lex = lexicon()
+        first = fold(tokens[0].rstrip("."))
+        looks_named = first in lex.first_names or all(t[0].isupper() for t in tokens)
+        if looks_named and first not in lex.name_words - lex.first_names:
+            names.append(" ".join(tokens))
+    return names
+
+
+def names_from_address(address: str) -> str:
+    """A name spelt out in an address's local part ("james.whitfield@" -> "James Whitfield")."""
+    local = address.partition("@")[0]
+    parts = [p for p in re.split(r"[._+\-\d]+", local) if len(p) >= 2]
+    if not parts or any(p.casefold() in ROLE_LOCAL_PARTS for p in parts):
+        return ""
+    if len(parts) == 1 and fold(parts[0]) not in lexicon().first_names:
+        return ""
+    return " ".join(p.capitalize() for p in parts[:3])
+
+
+@dataclass(slots=True)
+class Person:
+    """One participant: who they are (``key``) and every form their name took."""
+
+    key: str  # normalised address, or normalised full name when there is no address
+    role: Role | None
+    name: str = ""  # the fullest name seen, as written
+    forms: set[str] = field(default_factory=set)  # folded forms: "james", "james whitfield"
+
+
+@dataclass(slots=True)
+class NameBook:
+    """The thread's participants and every way their names are written.
+
+    Built once per thread from headers, greetings and sign-offs; ``find_names`` matches
+    its forms everywhere in the thread, so a surname mentioned once in a sign-off is
+    also caught in the third message.
+    """
+
+    people: dict[str, Person] = field(default_factory=dict)
+    by_form: dict[str, str] = field(default_factory=dict)  # folded form -> person key
+    _pattern: re.Pattern[str] | None = None
+
+    def person(self, key: str, role: Role | None) -> Person:
+        if key not in self.people:
+            self.people[key] = Person(key=key, role=role)
+        return self.people[key]
+
+    def add_name(self, key: str, name: str, role: Role | None = None) -> None:
+        """Record ``name`` and its parts, initials and nicknames as forms of ``key``."""
+        tokens = _clean_name(name)
+        if not tokens:
+            return
+        person = self.person(key, role)
+        if len(" ".join(tokens)) > len(person.name):
+            person.name = " ".join(tokens)
+        words = [t for t in tokens if not _is_initial(t)]
+        forms = {" ".join(fold(t) for t in tokens)}
+        for word in words:
+            bare = fold(word.rstrip("."))
+            if len(bare) >= 2 and bare not in PARTICLES:
+                forms.add(bare)
+        if len(words) >= 2:
+            first, last = fold(words[0]), fold(words[-1])
+            forms.add(f"{first} {last}")
+            forms.add(f"{first[0]}. {last}")
+            forms.add(f"{first} {last[0]}.")
+            forms.add(f"{first[0]}. {last[0]}.")
+            forms.add(f"{first[0]}.{last[0]}.")
+        if words:
+            for nick in lexicon().nicknames.get(fold(words[0]), ()):
+                forms.add(nick)
+        for form in forms:
+            if self.by_form.setdefault(form, key) == key:
+                person.forms.add(form)
+        self._pattern = None
+
+    def who(self, text: str) -> str | None:
+        """The participant a matched name belongs to, trying the whole then each word."""
+        folded = " ".join(fold(t) for t in _clean_name(text))
+        if folded in self.by_form:
+            return self.by_form[folded]
+        for token in folded.split():
+            if token.rstrip(".") in self.by_form and len(token.rstrip(".")) > 1:
+                return self.by_form[token.rstrip(".")]
+        return None
+
+    def pattern(self) -> re.Pattern[str] | None:
+        """One regex of every form, longest first, compiled once per book."""
+        if self._pattern is None and self.by_form:
+            alternatives = sorted(self.by_form, key=len, reverse=True)
+            body = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in alternatives)
+            self._pattern = re.compile(rf"(?<![\w@.])(?:{body})(?![\w@]|\.\w)", re.IGNORECASE)
+        return self._pattern
+
+    def names_in_host(self, url: str) -> bool:
+        """Whether a URL's host is built from a participant's name (first+last or surname)."""
+        host = re.sub(r"^(?:https?://)?(?:www\.)?", "", url.casefold()).split("/")[0]
+        label = host.rsplit(".", 1)[0].replace("-", "").replace(".", "")
+        for person in self.people.values():
+            words = [fold(w) for w in _clean_name(person.name) if not _is_initial(w)]
+            if len(words) >= 2 and words[-1] in label and len(words[-1]) >= 4:
+                return True
+        return False
+
+
+def _line_is_title_case(text: str, pos: int) -> bool:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    words = [w for w in text[start : end if end >= 0 else len(text)].split() if len(w) > 3]
+    capital = sum(w[0].isupper() for w in words)
+    return capital >= 3 and capital >= 0.7 * len(words)
+
+
+def _starts_sentence(text: str, pos: int) -> bool:
+    i = pos - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    if i < 0 or text[i] == "\n":
+        return True
+    if text[i] not in SENTENCE_END:
+        return False
+    if text[i] == ".":
+        word = text[max(0, text.rfind(" ", 0, i) + 1) : i + 1].casefold().strip("(")
+        if word in ABBREVIATIONS or word.rstrip(".") in TITLES or len(word) == 2:
+            return False
+    return True
+
+
+def _alone_on_line(text: str, end: int) -> bool:
+    """A name with nothing after it on its line: a sign-off or a greeting."""
+    rest = text[end : text.find("\n", end) if text.find("\n", end) >= 0 else len(text)]
+    return not rest.strip(" \t,.!:;")
+
+
+def _previous_word(text: str, pos: int) -> tuple[str, int]:
+    m = re.search(r"([^\W\d_][\w'’.-]*)[ \t]*$", text[max(0, pos - 40) : pos])
+    if not m:
+        return "", pos
+    return m.group(1), max(0, pos - 40) + m.start(1)
+
+
+def _surname_end(text: str, end: int, lex: Lexicon, products: frozenset[str]) -> int:
+    """Extend a first name over the surname after it: "Sarah Jenkins", "Jan van der Berg"."""
+    taken = 0
+    pos = end
+    while taken < 3:
+        m = TOKEN.match(text, pos + 1) if pos < len(text) and text[pos] == " " else None
+        if not m:
+            break
+        word = m.group()
+        bare = word.rstrip(".")
+        if bare.casefold() in PARTICLES:
+            scan = m.end()
+            while (nxt := TOKEN.match(text, scan + 1)) and text[scan] == " ":
+                if nxt.group().casefold() not in PARTICLES:
+                    break
+                scan = nxt.end()
+            if nxt and text[scan : scan + 1] == " " and nxt.group()[0].isupper():
+                pos = scan
+                continue
+            break
+        if not word[0].isupper() or (bare.isupper() and len(bare) > 1):
+            break
+        folded = fold(bare)
+        if folded in lex.capitalised or folded in products or folded in NOT_A_NAME:
+            break
+        if _is_initial(word):
+            return m.end()  # "James W."
+        pos = m.start() + len(bare)
+        taken += 1
+        if folded not in lex.first_names:
+            break  # a surname ends the name; more first names may follow a first name
+    return pos
+
+
+def _known_spans(text: str, book: NameBook, lex: Lexicon) -> Iterator[Span]:
+    pattern = book.pattern()
+    if pattern is None:
+        return
+    for m in pattern.finditer(text):
+        matched = m.group()
+        folded = " ".join(fold(t) for t in matched.split())
+        single = " " not in folded
+        ambiguous = single and (folded in lex.name_words or folded in lex.capitalised)
+        lower_word = matched.islower() and (ambiguous or folded not in lex.first_names)
+        if single and lower_word and not _alone_on_line(text, m.end()):
+            continue  # "the bill was wrong" even when a participant is called Bill
+        if ambiguous and matched[0].isupper():
+            after = _surname_end(text, m.end(), lex, frozenset())
+            if (
+                (_starts_sentence(text, m.start()) or _line_is_title_case(text, m.start()))
+                and after == m.end()
+                and not _alone_on_line(text, m.end())
+            ):
+                continue  # "Will you ..." at the start of a sentence
+        yield Span("name", m.start(), m.end(), matched)
+
+
+def _third_party_spans(text: str, lex: Lexicon, products: frozenset[str]) -> Iterator[Span]:
+    """People named in passing ("my colleague Sarah Jenkins", "Mr. Okafor")."""
+    for m in TOKEN.finditer(text):
+        word = m.group()
+        if not word[0].isupper():
+            continue
+        bare = word.rstrip(".")
+        folded = fold(bare)
+        if folded in products or (bare.isupper() and len(bare) > 1):
+            continue
+        start, end = m.start(), m.start() + len(bare)
+        prev, prev_start = _previous_word(text, start)
+        prev_bare = prev.rstrip(".").casefold()
+        if folded in TITLES:
+            continue  # the title is taken with the name that follows it
+        titled = prev_bare in TITLES
+        after = _surname_end(text, end, lex, products)
+        has_surname = after > end
+        if titled:
+            yield Span("name", prev_start, after, text[prev_start:after])
+            continue
+        if folded in lex.first_names and not _is_initial(word):
+            if folded in lex.capitalised:
+                if not (prev_bare in CONTEXT_BEFORE and has_surname):
+                    continue
+            elif folded in lex.name_words or folded in NOT_A_NAME:
+                sentence_start = _starts_sentence(text, start) or _line_is_title_case(text, start)
+                context = prev_bare in CONTEXT_BEFORE or CONTEXT_AFTER.match(text, after)
+                if folded in NOT_A_NAME or (sentence_start and not (has_surname or context)):
+                    continue
+            yield Span("name", start, after, text[start:after])
+        elif (
+            prev_bare in CONTEXT_BEFORE
+            and not _starts_sentence(text, start)
+            and folded not in lex.capitalised
+            and folded not in NOT_A_NAME
+        ):
+            yield Span("name", start, after, text[start:after])
+
+
+def find_names(text: str, known: NameBook, products: Iterable[str] = ()) -> list[Span]:
+    """Every person's name in ``text``: the thread's participants and third people.
+
+    Participants are matched in every form the NameBook holds, in any case when the form
+    cannot be an ordinary word. Third people need a first name from the lexicon (or a
+    title, or a word like "colleague" before them); first names that are also words
+    ("Will", "May", "Grant") need more: a title, a surname, or not starting a sentence.
+    """
+    lex = lexicon()
+    product_words = frozenset(fold(w) for p in products for w in p.split())
+    spans = list(_known_spans(text, known, lex))
+    spans.extend(_third_party_spans(text, lex, product_words))
+    return spans
+
+
+def resolve(spans: Iterable[Span]) -> list[Span]:
+    """Drop overlapping spans: the longest wins, then the most specific kind; in text order."""
+    chosen: list[Span] = []
+    taken: list[tuple[int, int]] = []
+    for span in sorted(spans, key=lambda s: (s.start - s.end, PRIORITY.get(s.kind, 9), s.start)):
+        if span.end <= span.start:
+            continue
+        if any(span.start < e and s < span.end for s, e in taken):
+            continue
+        chosen.append(span)
+        taken.append((span.start, span.end))
+    return sorted(chosen, key=lambda s: s.start)
+
+
+def find_all(text: str, known: NameBook | None = None, products: Iterable[str] = ()) -> list[Span]:
+    """Every piece of personal data in ``text``, without overlaps, in text order."""
+    book = known if known is not None else NameBook()
+    products = list(products)
+    spans = find_structured(text, book)
+    spans.extend(find_names(text, book, products))
+    protected = _product_ranges(text, products)
+    return [s for s in resolve(spans) if s.kind != "name" or not _inside(s, protected)]
+
+
+def _product_ranges(text: str, products: list[str]) -> list[tuple[int, int]]:
+    ranges = []
+    for product in products:
+        if product.strip():
+            for m in re.finditer(re.escape(product), text, re.IGNORECASE):
+                ranges.append((m.start(), m.end()))
+    return ranges
+
+
+def _inside(span: Span, ranges: list[tuple[int, int]]) -> bool:
+    return any(s < span.end and span.start < e for s, e in ranges)
+
+
+__all__ = [
+    "NameBook",
+    "Person",
+    "Span",
+    "find_all",
+    "find_names",
+    "find_structured",
+    "greeting_names",
+    "lexicon",
+    "names_from_address",
+    "signoff_names",
+]

@@ -1,0 +1,147 @@
+"""A support thread in, a thread safe to publish out: pseudonyms, placeholders, records.
+
+The people, addresses and numbers are fictional (reserved domains, fictional phone
+ranges).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from goodwill.anonymize import SUBJECT, Policy, anonymize
+from goodwill.digest import digest
+from goodwill.model import Message, Role, Thread
+
+KEY = b"a test key, not the real one...."
+CUSTOMER = "james.whitfield@example.com"
+STAFF = "ada.quill@tidy.example"
+
+
+def when(minute: int) -> datetime:
+    return datetime(2026, 3, 4, 9, minute, tzinfo=UTC)
+
+
+def thread(subject: str = "Export broken for James Whitfield") -> Thread:
+    return Thread(
+        source="inbox/export.eml",
+        subject=subject,
+        messages=[
+            Message(sender=CUSTOMER, sender_name="James Whitfield", body="", sent=when(12)),
+            Message(sender=STAFF, sender_name="Ada Quill", body="", sent=when(24)),
+            Message(sender=CUSTOMER, sender_name="James Whitfield", body="", sent=when(50)),
+        ],
+    )
+
+
+TEXTS = [
+    "Hi Ada,\nThe CSV export drops every invoice after the 100th. My colleague Sarah Jenkins "
+    "saw it too. Call me on 07700 900123 or write to jim@whitfield.example.\n"
+    "I will grant you that it may be my fault.\nThanks,\nJames",
+    "Hi James,\nThanks for the clear report. Could you send order #12345, Mr Whitfield? "
+    "Tidy Invoice 2.1 fixes it.\nAda",
+    "That worked! Whitfield's quarter is saved.\nCheers,\nJim W.",
+]
+ROLES = [Role.CUSTOMER, Role.STAFF, Role.CUSTOMER]
+ORIGINALS = [
+    "James",
+    "Whitfield",
+    "Jim",
+    "Sarah",
+    "Jenkins",
+    "07700 900123",
+    "jim@whitfield.example",
+    "12345",
+    "Quill",
+]
+
+
+def run(policy: Policy | None = None, subject: str = "Export broken for James Whitfield"):
+    policy = policy or Policy(staff={"tidy.example": None}, products=["Tidy Invoice"])
+    return anonymize(thread(subject), TEXTS, ROLES, policy, KEY)
+
+
+def test_no_original_survives_anywhere_in_the_result() -> None:
+    shown = repr(run())
+    for original in ORIGINALS:
+        assert original not in shown
+
+
+def test_the_customer_keeps_one_pseudonym_everywhere_including_the_subject() -> None:
+    result = run()
+    name = result.customer
+    assert name and name not in {"James", "Jim", "Whitfield"}
+    assert result.subject == f"Export broken for {name}"
+    assert result.turns[0].text.endswith(f"Thanks,\n{name}")
+    assert result.turns[1].text.startswith(f"Hi {name},")
+    assert f"send order [order], {name}?" in result.turns[1].text
+    assert result.turns[2].text == f"That worked! {name}'s quarter is saved.\nCheers,\n{name}"
+    assert [t.author for t in result.turns] == [name, "Support", name]
+
+
+def test_the_pseudonym_is_stable_across_runs_and_threads() -> None:
+    first = run().customer
+    assert run().customer == first
+    assert run(subject="Another question").customer == first
+
+
+def test_ordinary_words_products_and_third_people() -> None:
+    text = run().turns[0].text
+    assert "I will grant you that it may be my fault." in text
+    assert "My colleague [name] saw it too." in text
+    assert "Call me on [phone] or write to [email]." in text
+    assert "Tidy Invoice 2.1 fixes it." in run().turns[1].text
+
+
+def test_staff_are_shown_by_their_public_name_which_is_never_redacted() -> None:
+    policy = Policy(staff={STAFF: "Ada, founder"}, products=["Tidy Invoice"])
+    result = run(policy)
+    assert result.turns[1].author == "Ada, founder"
+    assert result.turns[0].text.startswith("Hi Ada,")
+    assert result.turns[1].text.endswith("\nAda")
+    assert not [r for r in result.redactions if r.replacement == "Ada"]
+
+
+def test_staff_without_a_public_name_become_the_label() -> None:
+    result = run(Policy(staff={"tidy.example": None}, staff_label="The Tidy team"))
+    assert result.turns[1].author == "The Tidy team"
+    assert result.turns[0].text.startswith("Hi The Tidy team,")
+
+
+def test_every_redaction_points_at_its_replacement_and_hides_the_original() -> None:
+    result = run()
+    texts = {i: t.text for i, t in enumerate(result.turns)} | {SUBJECT: result.subject}
+    kinds = sorted({r.kind for r in result.redactions})
+    assert kinds == ["email", "name", "order", "phone"]
+    for r in result.redactions:
+        assert texts[r.message][r.start : r.end] == r.replacement
+        assert len(r.digest) == 16
+        assert all(o.casefold() not in r.digest for o in ORIGINALS)
+    assert digest(KEY, "phone", "07700 900123") in {r.digest for r in result.redactions}
+
+
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [("letter", r"Customer [A-Z]"), ("initials", r"J\. W\.")],
+)
+def test_other_pseudonym_styles(style: str, expected: str) -> None:
+    import re
+
+    result = run(Policy(style=style, staff={"tidy.example": None}))
+    assert re.fullmatch(expected, result.customer)
+    assert result.turns[1].text.startswith(f"Hi {result.customer},")
+
+
+def test_a_pseudonym_is_never_a_real_participants_name() -> None:
+    for first in ("Maren", "Ada", "Noor", "Leila", "Tomas", "Ines", "Mila", "Jonas"):
+        messages = [Message(sender=f"{first.lower()}@example.com", sender_name=first, body="")]
+        result = anonymize(
+            Thread(source="t", messages=messages), ["Hello"], [Role.CUSTOMER], Policy(), KEY
+        )
+        assert result.customer != first
+
+
+def test_mismatched_inputs_are_explained() -> None:
+    with pytest.raises(ValueError, match=r"export\.eml: .* one text and one role"):
+        anonymize(thread(), TEXTS[:2], ROLES, Policy(), KEY)

@@ -1,0 +1,174 @@
+"""What the detectors find in a support mail, and what they leave alone.
+
+All people, numbers and places here are made up; addresses use reserved domains and
+phone numbers the ranges set aside for fiction.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from goodwill.detectors import (
+    NameBook,
+    find_all,
+    find_structured,
+    greeting_names,
+    names_from_address,
+    signoff_names,
+)
+from goodwill.model import Role
+
+
+def found(text: str, book: NameBook | None = None, products: tuple[str, ...] = ()) -> set:
+    return {(s.kind, s.text) for s in find_all(text, book, products)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("write to james.whitfield@example.com today", ("email", "james.whitfield@example.com")),
+        ("call me on 07700 900123 please", ("phone", "07700 900123")),
+        ("my mobile is +44 7700 900123", ("phone", "+44 7700 900123")),
+        ("ring 555-0123 after lunch", ("phone", "555-0123")),
+        ("or (555) 555-0199", ("phone", "(555) 555-0199")),
+        ("Tel. +33 1 99 00 12 34", ("phone", "+33 1 99 00 12 34")),
+        ("card 4111 1111 1111 1111 was charged", ("card", "4111 1111 1111 1111")),
+        ("card 5555-5555-5555-4444 too", ("card", "5555-5555-5555-4444")),
+        ("my key ABCD-EFGH-IJKL-MNOP stopped", ("key", "ABCD-EFGH-IJKL-MNOP")),
+        ("Licence key: 7F3K2-QW9PL-ZX81M-44RTA", ("key", "7F3K2-QW9PL-ZX81M-44RTA")),
+        ("serial: SN8842X19", ("key", "SN8842X19")),
+        ("token 9f86d081884c7d659a2feaa0c55ad015", ("key", "9f86d081884c7d659a2feaa0c55ad015")),
+        ("about order #12345", ("order", "#12345")),
+        ("invoice INV-2026-0042 is wrong", ("order", "INV-2026-0042")),
+        ("Order No. 4411-2299 never came", ("order", "4411-2299")),
+        ("see ticket 88213", ("order", "88213")),
+        ("ping me @jwhitfield", ("handle", "@jwhitfield")),
+        ("https://twitter.com/jwhitfield", ("handle", "https://twitter.com/jwhitfield")),
+        ("linkedin.com/in/james-whitfield-01", ("handle", "linkedin.com/in/james-whitfield-01")),
+        ("my page https://home.example/~jim/", ("url", "https://home.example/~jim/")),
+        ("https://forum.example/users/jwhit", ("url", "https://forum.example/users/jwhit")),
+    ],
+)
+def test_structured_personal_data_is_found(text: str, expected: tuple[str, str]) -> None:
+    assert expected in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Send it to 12 Harbour Lane\nLeeds\nLS1 4AB\nthanks", "12 Harbour Lane\nLeeds\nLS1 4AB"),
+        ("Lieferung an Hauptstraße 5, 10115 Berlin bitte", "Hauptstraße 5, 10115 Berlin"),
+        ("c'est 5 rue des Lilas\n75011 Paris\nmerci", "5 rue des Lilas\n75011 Paris"),
+        ("at 350 Harbor Avenue Apt. 4, Springfield, IL 62704 now", None),
+        ("Keizersgracht 123\n1015 CJ Amsterdam", "Keizersgracht 123\n1015 CJ Amsterdam"),
+        ("en Calle de Alcalá 45, 28014 Madrid", "Calle de Alcalá 45, 28014 Madrid"),
+    ],
+)
+def test_postal_addresses_are_found_with_their_postcode_lines(text: str, address: str) -> None:
+    addresses = [s.text for s in find_all(text) if s.kind == "address"]
+    if address is None:  # the street and the "City, ST zip" line join into one address
+        assert addresses == ["350 Harbor Avenue Apt. 4, Springfield, IL 62704"]
+    else:
+        assert addresses == [address]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The export ran on 2026-03-04 at 09:30 and again on 04/03/2026.",
+        "I paid $49.00, then €1,299.00, on 4.3.2026.",
+        "Version v2.10.3 on Windows 11 with 16 GB; build 2.10.3.4471.",
+        "The docs at https://tidy.example/docs/export explain it.",
+        "It took 1,250,000 rows and 30 minutes, between 2019-2026.",
+        "Error 80070005 appears when the disk is 98% full.",
+    ],
+)
+def test_ordinary_numbers_and_links_are_left_alone(text: str) -> None:
+    assert found(text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I will grant you that, may I ask why?",
+        "Mark it as done; the bill was wrong.",
+        "Hope this helps. Will do!",
+        "May I ask when the summer release ships?",
+        "We met in May and again in August, on a Monday.",
+        "Frank answers help. Sue the vendor? No.",
+    ],
+)
+def test_words_that_happen_to_be_names_survive(text: str) -> None:
+    assert {kind for kind, _ in found(text)} == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("my colleague Sarah Jenkins saw it too", "Sarah Jenkins"),
+        ("please ask Priya in accounts", "Priya"),
+        ("I spoke to Mr. Okafor yesterday", "Mr. Okafor"),
+        ("Will Smith from billing called", "Will Smith"),
+        ("Our bookkeeper, Grant, agreed; and Dr. May Chen too", "Dr. May Chen"),
+        ("forwarded to Jan van der Berg", "Jan van der Berg"),
+        ("Jürgen und Amélie haben es getestet", "Amélie"),
+    ],
+)
+def test_third_people_are_found_by_first_name_title_or_context(text: str, name: str) -> None:
+    assert ("name", name) in found(text)
+
+
+def test_product_names_are_never_names() -> None:
+    assert found("Tidy Grace exported it", products=("Tidy Grace",)) == set()
+
+
+def book_of(name: str, address: str = "") -> NameBook:
+    book = NameBook()
+    book.add_name(address or name, name, Role.CUSTOMER)
+    return book
+
+
+def test_a_participant_is_found_in_every_form_of_their_name() -> None:
+    book = book_of("James Whitfield")
+    text = "James's file, J. Whitfield, JIM, jim and Mr Whitfield; James W. signed."
+    names = [s.text for s in find_all(text, book) if s.kind == "name"]
+    assert names == ["James", "J. Whitfield", "JIM", "jim", "Mr Whitfield", "James W."]
+
+
+def test_a_participant_called_will_does_not_swallow_the_verb() -> None:
+    book = book_of("Will Archer")
+    names = [s.text for s in find_all("Will you check? I will. Thanks, Will", book)]
+    assert names == ["Will"]  # only the sign-off
+    assert [s.text for s in find_all("Hi Will, thanks", book)] == ["Will"]
+
+
+def test_a_domain_built_from_a_participants_name_is_personal() -> None:
+    book = book_of("James Whitfield")
+    assert ("url", "https://whitfield.example/blog") in found(
+        "see https://whitfield.example/blog", book
+    )
+
+
+def test_greetings_and_sign_offs_name_people() -> None:
+    assert greeting_names("Hi James,\nthe export …") == ["James"]
+    assert greeting_names("Dear Ms Whitfield,\n") == ["Whitfield"]
+    assert greeting_names("hallo jürgen, danke") == ["jürgen"]
+    assert greeting_names("Bonjour Amélie et Paul,\n") == ["Amélie", "Paul"]
+    assert greeting_names("Hi there,\n") == []
+    assert signoff_names("fixed.\nThanks, James") == ["James"]
+    assert signoff_names("fixed.\n\nCheers,\nJames W.") == ["James W."]
+    assert signoff_names("ok\nBest regards,\nJames Whitfield\nHead of Ops, Acme Ltd") == [
+        "James Whitfield"
+    ]
+
+
+def test_an_address_can_spell_a_name() -> None:
+    assert names_from_address("james.whitfield@example.com") == "James Whitfield"
+    assert names_from_address("support@tidy.example") == ""
+    assert names_from_address("x7q@example.com") == ""
+
+
+def test_structured_spans_point_into_the_text() -> None:
+    text = "Mail james@example.com or call 07700 900123."
+    for span in find_structured(text):
+        assert text[span.start : span.end] == span.text
