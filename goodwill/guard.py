@@ -64,13 +64,16 @@ class Finding:
 
 # -- markup to text, keeping line numbers --------------------------------------------------
 
-_MARKUP = re.compile(
-    r"<!--(?P<comment>.*?)-->"
-    r"|<!\[CDATA\[(?P<cdata>.*?)\]\]>"
-    r"|<style\b[^>]*>.*?</style\s*>"
-    r"|<[!?/][^>]*>"
-    r"|<(?P<tag>[A-Za-z][\w:.-]*)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+# Three passes, cheapest last-resort first: blocks whose inside matters (comments, CDATA) or
+# must go (stylesheets); then bare tags, by far the most, replaced without a Python call;
+# then tags with attributes, whose values are kept.
+_BLOCKS = re.compile(
+    r"<!--(?P<comment>.*?)-->|<!\[CDATA\[(?P<cdata>.*?)\]\]>|<style\b[^>]*>.*?</style\s*>",
     re.S | re.I,
+)
+_BARE_TAG = re.compile(r"</?[A-Za-z][\w:.-]*[ \t]*/?>|<[!?/][^>\n]*>")
+_MARKUP = re.compile(
+    r"<[!?/][^>]*>|<(?P<tag>[A-Za-z][\w:.-]*)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
 )
 _ATTRIBUTE = re.compile(
     r"(?P<name>[^\s\"'>/=]+)(?:\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"'=<>`]+)))?"
@@ -88,33 +91,33 @@ def _attribute_text(tag: str, attrs: str) -> str:
     theme's. Everything else, including ``href``, ``alt``, ``title`` and
     ``content``, is kept: ``mailto:`` links and image descriptions leak too.
     """
-    found: list[tuple[str, int, str]] = []  # (attribute, offset of value, value)
-    for m in _ATTRIBUTE.finditer(attrs):
-        for group in ("dq", "sq", "bare"):
-            if m.group(group):
-                found.append((m.group("name").lower(), m.start(group), m.group(group)))
-                break
-    rel = next((v for name, _, v in found if name == "rel"), "").lower()
-    skipped = {"style"}
-    if tag == "script":
-        skipped.add("src")
-    elif tag == "link" and "stylesheet" in rel:
+    skipped = {"style", "src"} if tag == "script" else {"style"}
+    if tag == "link" and "stylesheet" in attrs.lower():
         skipped.add("href")
     pieces, cursor = [" "], 0
-    for name, offset, value in found:
-        if name in skipped:
+    for m in _ATTRIBUTE.finditer(attrs):
+        group = m.lastindex or 1  # 1: a bare attribute (``defer``); 2-4: a value's quoting
+        if group == 1 or m.group(1).lower() in skipped:
             continue
-        pieces.extend((_newlines(attrs[cursor:offset]), value, " "))
-        cursor = offset + len(value)
-    pieces.append(_newlines(attrs[cursor:]))
+        start, end = m.span(group)
+        if start > cursor and "\n" in attrs[cursor:start]:
+            pieces.append(_newlines(attrs[cursor:start]))
+        pieces.extend((attrs[start:end], " "))
+        cursor = end
+    if "\n" in attrs[cursor:]:
+        pieces.append(_newlines(attrs[cursor:]))
     return "".join(pieces)
 
 
-def _replace_markup(m: re.Match[str]) -> str:
+def _replace_block(m: re.Match[str]) -> str:
     if m.group("comment") is not None:
         return f" {m.group('comment')} "
     if m.group("cdata") is not None:
         return f" {m.group('cdata')} "
+    return _newlines(m.group()) or " "  # a stylesheet: the theme's, not the customers'
+
+
+def _replace_markup(m: re.Match[str]) -> str:
     tag = m.group("tag")
     if tag is None:  # a stylesheet, a closing tag, a doctype or a processing instruction
         return _newlines(m.group()) or " "
@@ -131,6 +134,10 @@ def strip_markup(text: str) -> str:
     pages, and a guard that only needs words and line numbers does not care
     about the tree.
     """
+    if "<" not in text:
+        return text
+    text = _BLOCKS.sub(_replace_block, text)
+    text = _BARE_TAG.sub(" ", text)
     return _MARKUP.sub(_replace_markup, text)
 
 
@@ -179,8 +186,10 @@ def readable_text(text: str, suffix: str) -> str:
 
 # -- what looks personal --------------------------------------------------------------------
 
-_EMAIL = re.compile(
-    r"(?<![\w.+%-])[\w.+%-]+@[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.[^\W\d_]{2,}(?![\w-])"
+# An address is found from its "@": far fewer places to try than every word on a page.
+_LOCAL = re.compile(r"[\w.+%-]+\Z")  # searched up to the "@"
+_DOMAIN = re.compile(
+    r"[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)*\.[^\W\d_]{2,}(?![\w-])"
 )
 # "icon@2x.png" in a srcset is an image name, not an address.
 _FILE_ENDINGS = frozenset({"png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "css", "js", "ico"})
@@ -343,10 +352,15 @@ def find_leaks(
     """
     allowed = allow if isinstance(allow, Allowed) else Allowed(allow)
     hits: list[Hit] = []
-    for m in _EMAIL.finditer(text):
-        value = m.group()
+    at = text.find("@")
+    while at != -1:
+        local, domain = _LOCAL.search(text, max(0, at - 64), at), _DOMAIN.match(text, at + 1)
+        at = text.find("@", at + 1)
+        if local is None or domain is None:
+            continue
+        value = text[local.start() : domain.end()]
         if value.rsplit(".", 1)[-1].lower() not in _FILE_ENDINGS and value not in allowed:
-            hits.append(Hit("email", m.start(), m.end(), value))
+            hits.append(Hit("email", local.start(), domain.end(), value))
     cards: list[Hit] = []
     for m in _CARD.finditer(text):
         digits = re.sub(r"\D", "", m.group())
