@@ -56,6 +56,7 @@ class Settings:
     # Where Pelican reads content from; taken from PATH when the file sets it.
     content: str = "content"
     max_file_mb: int = 256  # larger inbox files are refused with a clear message
+    publish_keep: int = 5  # releases `goodwill publish` keeps; the live one always stays
 
     @property
     def content_dir(self) -> Path:
