@@ -4,7 +4,7 @@ Pelican reads every name here; `goodwill` reads only the GOODWILL_ ones.
 """
 
 AUTHOR = "Tidy Software"
-SITENAME = "Tidy Software: kind words, kept promises"
+SITENAME = "Tidy Software"
 SITESUBTITLE = "What our customers said, what we gave, and how well we keep our promises"
 SITEURL = ""
 PATH = "content"
