@@ -531,6 +531,58 @@ ROLE_LOCAL_PARTS = frozenset(
         "news",
     ]
 )
+# Function words and nationalities that are also in the first-name lexicon: never names.
+NOT_A_NAME = NOT_A_NAME | frozenset(
+    [
+        "the",
+        "to",
+        "in",
+        "you",
+        "on",
+        "be",
+        "are",
+        "he",
+        "his",
+        "my",
+        "an",
+        "so",
+        "me",
+        "one",
+        "can",
+        "just",
+        "do",
+        "than",
+        "go",
+        "way",
+        "said",
+        "even",
+        "here",
+        "take",
+        "made",
+        "man",
+        "come",
+        "am",
+        "long",
+        "then",
+        "her",
+        "she",
+        "it",
+        "we",
+        "they",
+        "our",
+        "your",
+        "its",
+        "american",
+        "british",
+        "english",
+        "french",
+        "german",
+        "dutch",
+        "spanish",
+        "italian",
+        "european",
+    ]
+)
 # Words before a name that say a person comes next: "my colleague Sarah", "ask Priya".
 CONTEXT_BEFORE = frozenset(
     [
@@ -850,18 +902,27 @@ def _third_party_spans(text: str, lex: Lexicon, products: frozenset[str]) -> Ite
     """People named in passing ("my colleague Sarah Jenkins", "Mr. Okafor")."""
     for m in TOKEN.finditer(text):
         word = m.group()
-        if not word[0].isupper():
+        if not word[0].isupper() or len(word.rstrip(".")) < 2:
             continue
         bare = word.rstrip(".")
         folded = fold(bare)
+        if "-" in folded and all(p in lex.first_names for p in folded.split("-")):
+            folded = folded.split("-")[0]  # "Hans-Dietrich" is a first name when its parts are
         if folded in products or (bare.isupper() and len(bare) > 1):
             continue
         start, end = m.start(), m.start() + len(bare)
         prev, prev_start = _previous_word(text, start)
         prev_bare = prev.rstrip(".").casefold()
         if folded in TITLES:
-            continue  # the title is taken with the name that follows it
-        titled = prev_bare in TITLES
+            # The title is taken with the name after it; here only "Mr van Ochten", whose
+            # next word is not capitalised.
+            nxt = TOKEN.match(text, m.end() + 1)
+            if nxt and nxt.group().casefold() in PARTICLES:
+                after = _surname_end(text, m.end(), lex, products)
+                if after > m.end():
+                    yield Span("name", m.start(), after, text[m.start() : after])
+            continue
+        titled = prev_bare in TITLES and prev[0].isupper()
         after = _surname_end(text, end, lex, products)
         has_surname = after > end
         if titled:

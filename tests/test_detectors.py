@@ -96,6 +96,7 @@ def test_ordinary_numbers_and_links_are_left_alone(text: str) -> None:
         "May I ask when the summer release ships?",
         "We met in May and again in August, on a Monday.",
         "Frank answers help. Sue the vendor? No.",
+        "His American office, then I will miss. Than expected.",
     ],
 )
 def test_words_that_happen_to_be_names_survive(text: str) -> None:
@@ -112,6 +113,9 @@ def test_words_that_happen_to_be_names_survive(text: str) -> None:
         ("Our bookkeeper, Grant, agreed; and Dr. May Chen too", "Dr. May Chen"),
         ("forwarded to Jan van der Berg", "Jan van der Berg"),
         ("Jürgen und Amélie haben es getestet", "Amélie"),
+        ("Herr Hans-Dietrich Vogel ist informiert", "Herr Hans-Dietrich Vogel"),
+        ("laut Hans-Dietrich Vogel ist es behoben", "Hans-Dietrich Vogel"),
+        ("I wrote to Mr van Ochten today", "Mr van Ochten"),
     ],
 )
 def test_third_people_are_found_by_first_name_title_or_context(text: str, name: str) -> None:
