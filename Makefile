@@ -28,6 +28,7 @@ publish: $(STAMP)
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF)
 
 test: $(STAMP)
+	bash .ci/install-chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
