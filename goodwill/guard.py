@@ -576,5 +576,6 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    print(f"goodwill check: OK, {files} files in {args.output_dir} clean ({names_note})")
+    counted = f"{files} file{'' if files == 1 else 's'}"
+    print(f"goodwill check: OK, {counted} in {args.output_dir} clean ({names_note})")
     return 0

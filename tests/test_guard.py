@@ -259,7 +259,7 @@ def test_check_exits_0_with_a_one_line_summary_when_clean(tmp_path, capsys, monk
     out = site(tmp_path, {})
     assert main([str(out), "--allow", SITE_ADDRESS]) == 0
     printed = capsys.readouterr().out
-    assert printed.count("\n") == 1 and "OK" in printed and "1 files" in printed
+    assert printed.count("\n") == 1 and "OK" in printed and "1 file in" in printed
 
 
 def test_check_exits_1_and_lists_every_finding(tmp_path, capsys, monkeypatch):

@@ -143,7 +143,7 @@ def test_share_card_is_an_open_graph_png():
     data = share_card("You saved my quarter-end, thank you!", "— Maren, Tidy Invoice")
     image = open_png(data)
     assert image.size == (1200, 630)
-    assert image.getpixel((5, 5)) == (0xFB, 0xF7, 0xF0)  # the theme's paper
+    assert image.convert("RGB").getpixel((5, 5)) == (0xFB, 0xF7, 0xF0)  # the theme's paper
 
 
 def test_share_card_is_the_same_bytes_for_the_same_inputs():
@@ -168,7 +168,7 @@ def test_short_quotes_are_set_larger_than_long_ones():
 def test_a_quote_too_long_for_the_card_ends_with_an_ellipsis():
     from goodwill.images import BUILTIN
 
-    size, lines = fit_quote("all work and no play " * 200, BUILTIN, 1000, 400)
+    size, lines = fit_quote("all work and no play " * 40, BUILTIN, 1000, 400)
     assert len(lines) * size * 1.28 <= 400
     assert lines[-1].endswith(("…", "..."))
 
