@@ -1,0 +1,137 @@
+"""The site's rules as plain functions: ordering, pages, figures, safe HTML, turns."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+
+from goodwill import evidence, stories
+from goodwill.model import LedgerRow
+from goodwill.sanitize import sanitize_html
+from goodwill.turns import join_turns, split_turns
+
+NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
+
+
+def make_testimonial(slug: str, day: int, featured: bool = False) -> stories.Testimonial:
+    return stories.Testimonial(
+        slug=slug,
+        title=slug,
+        date=datetime(2026, 3, day, tzinfo=UTC),
+        customer="Maren",
+        product="Tidy Invoice",
+        quote="Thanks",
+        featured=featured,
+    )
+
+
+def row(day: int, first_reply: float | None) -> LedgerRow:
+    return LedgerRow("t", "s", NOW - timedelta(days=day), first_reply, None, 1, 1)
+
+
+def test_the_wall_shows_featured_first_then_newest() -> None:
+    old_pinned = make_testimonial("pinned", 1, featured=True)
+    order = stories.wall_order([make_testimonial("a", 2), old_pinned, make_testimonial("b", 9)])
+    assert [s.slug for s in order] == ["pinned", "b", "a"]
+
+
+def test_pages_link_to_each_other_and_the_first_page_is_the_base_url() -> None:
+    pages = stories.paginate(list(range(5)), 2, "testimonials/")
+    assert [p.url for p in pages] == [
+        "testimonials/",
+        "testimonials/page/2/",
+        "testimonials/page/3/",
+    ]
+    assert pages[1].previous_url == "testimonials/" and pages[1].next_url == "testimonials/page/3/"
+    assert pages[2].items == (4,) and pages[2].save_as == "testimonials/page/3/index.html"
+    assert len(stories.paginate([], 12, "testimonials/")) == 1
+
+
+@pytest.mark.parametrize(
+    ("minutes", "said"),
+    [(0.4, "under a minute"), (1, "1 minute"), (12, "12 minutes"), (190, "3 hours 10 minutes"),
+     (720, "12 hours"), (2900, "2 days"), (None, "not measured")],
+)  # fmt: skip
+def test_delays_are_said_the_way_a_person_says_them(minutes: float | None, said: str) -> None:
+    assert stories.humanize_minutes(minutes) == said
+
+
+def test_a_pledge_kept_97_point_9_percent_says_97() -> None:
+    pledge = stories.Pledge("four-hours", "Four hours", measure="first_reply", target_hours=4)
+    rows = [row(10 + i, 30) for i in range(46)] + [row(60, 600)]  # 46 kept, 1 broken
+    recent, all_time = evidence.pledge_figures(pledge, rows, NOW)
+    assert (all_time.kept, all_time.broken, all_time.percent) == (46, 1, "97%")
+    assert recent.label == "Last 12 months" and all_time.median_minutes == 30
+
+
+def test_an_unanswered_thread_is_broken_once_its_deadline_passed_and_open_before() -> None:
+    pledge = stories.Pledge("day", "A day", measure="first_reply", business_days=1)
+    figures = evidence.figures(pledge, [row(30, None), row(0, None)], NOW)
+    assert (figures.kept, figures.broken, figures.open) == (0, 1, 1)
+
+
+def test_gift_totals_keep_currencies_apart_and_count_what_came_back() -> None:
+    def gift(value: str | None, currency: str, back: tuple[str, ...]) -> stories.Gift:
+        return stories.Gift(
+            slug="g", title="g", date=NOW, gift="a licence", recipient="Olek",
+            value=Decimal(value) if value else None, currency=currency, came_back=back,
+        )  # fmt: skip
+
+    totals = evidence.gift_totals(
+        [gift("49", "EUR", ("a referral",)), gift("10", "GBP", ()), gift("1", "EUR", ()),
+         gift(None, "", ("A referral",))]
+    )  # fmt: skip
+    assert totals.values == (("EUR", Decimal(50)), ("GBP", Decimal(10)))
+    assert totals.came_back == (("a referral", 2),) and totals.nothing_back == 2
+    assert totals.unpriced == 1
+
+
+def test_bad_metadata_names_the_file_and_the_fix() -> None:
+    meta = {"title": "T", "date": "2026-03-04", "customer": "Maren", "quote": "Hi"}
+    with pytest.raises(stories.StoryError, match=r"content/t\.md: 'First-Reply-Minutes: soon'"):
+        stories.read_testimonial({**meta, "first-reply-minutes": "soon"}, "content/t.md")
+    with pytest.raises(stories.StoryError, match="'Quote' field is missing"):
+        stories.read_testimonial({**meta, "quote": ""}, "content/t.md")
+    with pytest.raises(stories.StoryError, match="needs a target"):
+        stories.read_pledge({"title": "P", "measure": "first_reply"}, "content/p.md")
+
+
+def test_only_published_stories_with_consent_are_public() -> None:
+    story = make_testimonial("a", 1)
+    published = stories.Testimonial(**{**_fields(story), "status": "published"})
+    assert stories.is_public(published, consent_publishable=True)
+    assert not stories.is_public(published, consent_publishable=False)
+    assert not stories.is_public(story, consent_publishable=True)  # still a draft
+    assert stories.why_hidden(story, True, "") == "status is draft"
+
+
+def _fields(story: stories.Testimonial) -> dict:
+    return {name: getattr(story, name) for name in story.__dataclass_fields__}
+
+
+def test_markup_in_a_story_is_shown_as_text_and_links_lose_scripts() -> None:
+    html = sanitize_html(
+        '<p onclick="x()">Hi <script>alert(1)</script><a href="java\tscript:alert(2)">a</a>'
+        '<a href="https://tidy.example/help">help</a></p>'
+    )
+    assert html == (
+        "<p>Hi &lt;script&gt;alert(1)&lt;/script&gt;<a>a</a>"
+        '<a href="https://tidy.example/help" rel="nofollow noopener">help</a></p>'
+    )
+
+
+def test_the_conversation_splits_on_turn_markers_and_joins_back_the_same() -> None:
+    body = (
+        '<!-- goodwill:turn role="customer" author="Maren" sent="2026-03-04T09:12:00+00:00" -->\n'
+        "<p>Hi</p>\n"
+        '<!-- goodwill:turn role="staff" author="Ada, founder" sent="" -->\n<p>Hello</p>'
+    )
+    turns = split_turns(body)
+    assert [(t.role, t.author, t.html) for t in turns] == [
+        ("customer", "Maren", "<p>Hi</p>"),
+        ("staff", "Ada, founder", "<p>Hello</p>"),
+    ]
+    assert turns[0].sent == datetime(2026, 3, 4, 9, 12, tzinfo=UTC) and turns[1].sent is None
+    assert split_turns(join_turns(turns)) == turns
