@@ -233,3 +233,25 @@ def test_a_preview_build_shows_drafts_marked_but_keeps_them_out_of_json(tmp_path
     assert "Draft, not public" in draft.read_text()
     assert DRAFT_QUOTE in (tmp_path / "output/testimonials/index.html").read_text()
     assert DRAFT_QUOTE not in (tmp_path / "output/testimonials.json").read_text()
+
+
+def test_a_gift_photo_is_published_resized_without_its_exif(tmp_path: Path) -> None:
+    content = copy_content(tmp_path / "content")
+    (content / "gifts/photos").mkdir()
+    photo = content / "gifts/photos/garden.jpg"
+    exif = Image.Exif()
+    exif[0x010F] = "PlantedCam"  # camera make
+    exif.get_ifd(0x8825)[2] = (51.0, 30.0, 0.0)  # GPS latitude
+    Image.new("RGB", (2400, 1600), "green").save(photo, exif=exif)
+    gift = content / "gifts/2025-04-15-tidy-notes-for-a-community-garden.md"
+    gift.write_text(
+        gift.read_text().replace("Lang: en", "Lang: en\nPhoto: gifts/photos/garden.jpg")
+    )
+    build(content, tmp_path / "output")
+    html = (tmp_path / "output/gifts" / gift.stem / "index.html").read_text()
+    src = re.search(r'<img class="photo" src="https://tidy.example/([^"]+)"', html).group(1)
+    published = tmp_path / "output" / src
+    assert b"PlantedCam" not in published.read_bytes()
+    with Image.open(published) as image:
+        assert image.width == 1200 and not image.getexif()
+    assert not list((tmp_path / "output").rglob("garden.jpg"))
