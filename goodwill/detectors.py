@@ -127,7 +127,8 @@ URL = re.compile(
 SOCIAL = re.compile(rf"^(?:https?://)?(?:[a-z0-9-]+\.)*(?:{SOCIAL_HOSTS})\.[a-z.]+/", re.I)
 MASTODON_STYLE = re.compile(r"^(?:https?://)?[^/]+/@\w")
 PERSONAL_PATH = re.compile(
-    r"/(?:~|users?/|u/|profiles?\b|in/|people/|members?/|author/|@)", re.IGNORECASE
+    r"/(?:~|users?/|u/|profiles?\b|in/|people/|members?/|author/|@|portfolio\b|cv\b|resume\b)",
+    re.IGNORECASE,
 )
 HANDLE = re.compile(r"(?<![\w@./+-])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?(?![\w@])")
 
@@ -136,6 +137,8 @@ CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 KEY_PATTERNS = (
     # Grouped licence keys: ABCD-EFGH-IJKL-MNOP, XXXXX-XXXXX-XXXXX-XXXXX-XXXXX.
     re.compile(r"\b[A-Z0-9]{4,8}(?:-[A-Z0-9]{4,8}){2,7}\b"),
+    # Prefixed serials: SN-84KCBSQD33, LIC-MPZABQSVVU.
+    re.compile(r"\b(?:SN|S/N|SER|LIC|KEY|[A-Z]{2,4})-[A-Z0-9]{8,}\b"),
     # UUIDs and long hexadecimal tokens.
     re.compile(r"\b[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\b"),
     re.compile(r"\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{20,}\b"),
@@ -170,9 +173,10 @@ BARE_ORDER = re.compile(
 # Numbers that are not personal and must never be taken for phone numbers.
 NOT_PHONE = re.compile(
     r"\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{2}(?::\d{2})?)?"  # ISO dates
-    r"|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b"  # 04/03/2026, 4.3.2026
-    r"|\b\d{1,2}:\d{2}(?::\d{2})?\b"  # times
-    r"|\bv?\d+(?:\.\d+){2,}\b"  # versions and IP addresses
+    r"|(?<![\d./-])\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})\b(?![./-]\d)"  # 04/03/2026, 4.3.26
+    r"|(?<![\d.])\d{1,2}:\d{2}(?::\d{2})?\b"  # times
+    r"|(?i:\b(?:v|ver\.?|version|build|release|update)\s?\d+(?:\.\d+)+\b)"  # versions
+    r"|\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b"  # IPs
     r"|[$€£¥]\s?\d[\d,.\s]*\d|\b\d[\d,.]*\s?(?:€|EUR|USD|GBP|CHF|\$|kr|%)"  # money, percent
     r"|\b(?:19|20)\d\d\s?[-–]\s?(?:19|20)\d\d\b"  # year ranges
 )
@@ -206,7 +210,7 @@ EN_STREET = re.compile(
     r"(?:,?\s+(?i:apt\.?|apartment|suite|ste\.?|unit|flat|floor|#)\s*\w{1,6}\b)?"
 )
 GERMANIC_STREET = re.compile(
-    r"\b[A-ZÄÖÜ][\wäöüßÄÖÜ.-]*?(?:stra(?:ß|ss)e|str\.|weg|gasse|allee|platz|ring|damm|ufer"
+    r"\b[A-ZÄÖÜ][\wäöüßÄÖÜ.-]*?(?i:stra(?:ß|ss)e|str\.|weg|gasse|allee|platz|ring|damm|ufer"
     r"|chaussee|steig|pfad|markt|graben|straat|gracht|laan|plein|kade|singel|dijk|dreef"
     r"|steeg|hof|park)"
     r"\s+\d{1,4}\s?[a-zA-Z]?(?:[-/]\d{1,4})?\b"
@@ -219,7 +223,7 @@ FRENCH_STREET = re.compile(
     r"(?:\s+(?:(?:de\s+la|de|du|des|d'|d’|l'|l’|la|le|les)\s*)?[A-ZÉÈÀÂ][\w'’-]*){0,3}"
 )
 SOUTHERN_STREET = re.compile(
-    r"\b(?:Calle|C/|Avenida|Avda\.?|Plaza|Paseo|Camino|Carrera|Ronda|Traves(?:í|i)a"
+    r"\b(?:Calle|C/|Ca(?:ñ|n)ada|Avenida|Avda\.?|Plaza|Paseo|Camino|Carrera|Ronda|Traves(?:í|i)a"
     r"|Callej(?:ó|o)n|Cuesta|Glorieta|Pasaje|Rambla|Urbanizaci(?:ó|o)n|V(?:í|i)a|Alameda"
     r"|Carretera|Via|Viale|Piazza|Corso|Largo|Vicolo|Strada|Contrada|Borgo|Rua|Travessa)\s+"
     r"(?:(?:de|del|de\s+la|de\s+los|de\s+las|la|el|los|las|dei|della|delle|degli|di)\s+)*"
@@ -802,6 +806,8 @@ class NameBook:
             words = [fold(w) for w in _clean_name(person.name) if not _is_initial(w)]
             if len(words) >= 2 and words[-1] in label and len(words[-1]) >= 4:
                 return True
+            if words and len(words[0]) >= 3 and label.split(".")[-1] == words[0]:
+                return True  # "liam.example": the first name is the whole domain
         return False
 
 

@@ -37,6 +37,8 @@ def found(text: str, book: NameBook | None = None, products: tuple[str, ...] = (
         ("my key ABCD-EFGH-IJKL-MNOP stopped", ("key", "ABCD-EFGH-IJKL-MNOP")),
         ("Licence key: 7F3K2-QW9PL-ZX81M-44RTA", ("key", "7F3K2-QW9PL-ZX81M-44RTA")),
         ("serial: SN8842X19", ("key", "SN8842X19")),
+        ("my serial SN-MPZABQSVVU fails", ("key", "SN-MPZABQSVVU")),
+        ("appel au 01.99.00.37.12 svp", ("phone", "01.99.00.37.12")),
         ("token 9f86d081884c7d659a2feaa0c55ad015", ("key", "9f86d081884c7d659a2feaa0c55ad015")),
         ("about order #12345", ("order", "#12345")),
         ("invoice INV-2026-0042 is wrong", ("order", "INV-2026-0042")),
@@ -47,6 +49,7 @@ def found(text: str, book: NameBook | None = None, products: tuple[str, ...] = (
         ("linkedin.com/in/james-whitfield-01", ("handle", "linkedin.com/in/james-whitfield-01")),
         ("my page https://home.example/~jim/", ("url", "https://home.example/~jim/")),
         ("https://forum.example/users/jwhit", ("url", "https://forum.example/users/jwhit")),
+        ("see http://liam.test/portfolio", ("url", "http://liam.test/portfolio")),
     ],
 )
 def test_structured_personal_data_is_found(text: str, expected: tuple[str, str]) -> None:
@@ -61,6 +64,7 @@ def test_structured_personal_data_is_found(text: str, expected: tuple[str, str])
         ("c'est 5 rue des Lilas\n75011 Paris\nmerci", "5 rue des Lilas\n75011 Paris"),
         ("at 350 Harbor Avenue Apt. 4, Springfield, IL 62704 now", None),
         ("Keizersgracht 123\n1015 CJ Amsterdam", "Keizersgracht 123\n1015 CJ Amsterdam"),
+        ("wohne in der Anna-Roth-Straße 50-85 seit", "Anna-Roth-Straße 50-85"),
         ("en Calle de Alcalá 45, 28014 Madrid", "Calle de Alcalá 45, 28014 Madrid"),
     ],
 )
