@@ -29,7 +29,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.header import Header
 from email.utils import format_datetime, formataddr
 from pathlib import Path
@@ -536,8 +536,8 @@ class _Builder:
         chosen = rng.sample(templates, k=min(len(templates), 2 if kind == "request" else 1))
         parts, words = [], []
         for t in chosen:
-            text, w = self.fill(t)
-            parts.append(text[0].upper() + text[1:])
+            text, w = self.fill(t[0].upper() + t[1:])
+            parts.append(text)
             words += w
         body = "\n\n".join(parts)
         if role == "customer":
@@ -577,8 +577,9 @@ def _quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
 
 
-def _attribution(m: FakeMessage, lang: str) -> str:
-    t = m.sent
+def _attribution(m: FakeMessage, lang: str, tz: tzinfo) -> str:
+    """The line a mail client writes above a quote, in the replier's own time zone."""
+    t = m.sent.astimezone(tz)
     who = f"{m.name} <{m.address}>"
     if lang == "fr":
         day = f"{DAYS['fr'][t.weekday()]} {t.day} {MONTHS['fr'][t.month - 1]} {t.year}"
@@ -590,7 +591,7 @@ def _attribution(m: FakeMessage, lang: str) -> str:
 
 
 def _outlook_block(m: FakeMessage, to: FakeMessage, subject: str, lang: str) -> str:
-    t = m.sent
+    t = m.sent.astimezone(to.sent.tzinfo)  # Outlook shows the replier's local time
     hour = t.hour % 12 or 12
     stamp = f"{t:%A}, {t:%B} {t.day}, {t.year} {hour}:{t:%M} {'AM' if t.hour < 12 else 'PM'}"
     labels = {
@@ -621,7 +622,8 @@ def _bodies(t: FakeThread, outlook: bool) -> list[str]:
             bodies.append(f"{m.text}\n\n{head}\n\n{bodies[-1]}")
         else:
             prev = t.messages[i - 1]
-            bodies.append(f"{m.text}\n\n{_attribution(prev, t.lang)}\n{_quote(bodies[-1])}")
+            line = _attribution(prev, t.lang, m.sent.tzinfo)
+            bodies.append(f"{m.text}\n\n{line}\n{_quote(bodies[-1])}")
     return bodies
 
 
@@ -660,7 +662,7 @@ def _email(t: FakeThread, i: int, body: str) -> bytes:
 
 def _paste_header(m: FakeMessage, subject: str) -> str:
     return (
-        f"From: {m.name} <{m.address}>\nSent: {m.sent:%d %B %Y %H:%M}\n"
+        f"From: {m.name} <{m.address}>\nSent: {m.sent.astimezone(UTC):%d %B %Y %H:%M}\n"
         f"To: {'support' if m.role == 'customer' else 'you'}\nSubject: {subject}\n"
     )
 
