@@ -229,6 +229,10 @@ class Session:
 
         ``max_builds`` ends the session after that many builds (tests, benchmarks).
         """
+        if self.site.inbox is not None and not self.site.inbox.is_dir():
+            self.report(
+                f"no inbox at {self.site.inbox}: create it, restart, and new threads are ingested"
+            )
         ready = threading.Event()
         watcher = threading.Thread(target=self._watch, args=(stop, ready), daemon=True)
         watcher.start()

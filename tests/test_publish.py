@@ -26,6 +26,7 @@ SITENAME = "Kind words"
 PATH = "content"
 TIMEZONE = "UTC"
 DEFAULT_LANG = "en"
+THEME = "simple"
 FEED_ALL_ATOM = None
 CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None

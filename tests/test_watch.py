@@ -45,6 +45,7 @@ class Running:
 
     def __init__(self, root: Path, on_build_start: Callable[[int], None] | None = None) -> None:
         (root / "content").mkdir()
+        (root / "inbox").mkdir()
         (root / "pelicanconf.py").write_text(PELICANCONF)
         (root / "content" / "hello.md").write_text(story("Hello"))
         settings = load(root / "pelicanconf.py")
@@ -136,6 +137,30 @@ def test_a_broken_file_reports_the_reason_and_keeps_serving(running: Running):
     assert not running.rebuilds[1].result.ok
     assert any("content/broken.md" in m and "not a valid date" in m for m in running.messages)
     assert running.fetch("hello.html") is not None
+
+
+THREAD = """\
+From: Maren Holt <maren.holt@example.com>
+To: Support <help@tidy.example>
+Subject: Export drops invoices
+Date: Wed, 04 Mar 2026 09:12:00 +0000
+Message-ID: <export-1@example.com>
+
+Hi, the export to CSV drops every invoice after the 100th. Thank you so much for any help!
+
+Maren
+"""
+
+
+def test_a_thread_dropped_in_the_inbox_becomes_a_draft_page(running: Running):
+    (running.root / "inbox" / "export.eml").write_text(THREAD)
+
+    page = running.site.output / "drafts" / "2026-03-04-export-drops-invoices.html"
+    assert wait_for(page.exists)
+    assert "Export drops invoices" in page.read_text()
+    assert "Holt" not in page.read_text()  # anonymized before it reached content/
+    assert "maren.holt" not in page.read_text()
+    assert any(m.startswith("ingested in ") for m in running.messages)
 
 
 def test_changes_are_sorted_by_what_they_call_for(tmp_path: Path):
