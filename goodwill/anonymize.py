@@ -20,7 +20,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from goodwill.detectors import NameBook, Span, find_all, fold, greeting_names, names_from_address
+from goodwill.detectors import (
+    NameBook,
+    Person,
+    Span,
+    find_all,
+    fold,
+    greeting_names,
+    names_from_address,
+)
 from goodwill.detectors import signoff_names as _signoff_names
 from goodwill.digest import digest, normalise
 from goodwill.model import AnonymizedThread, Redaction, Role, Thread, Turn
@@ -61,6 +69,15 @@ def _public_name(address: str, policy: Policy) -> str | None:
     return None
 
 
+def _public_by_name(person: Person, policy: Policy) -> str | None:
+    """A staff member known only by name (a pasted thread) who signs as a public name."""
+    for public in policy.staff.values():
+        first = fold(public.split(",")[0].split()[0]) if public and public.split() else ""
+        if first and first in person.forms:
+            return public
+    return None
+
+
 @dataclass(slots=True)
 class _Cast:
     """The thread's people: the NameBook plus what each of them is called in public."""
@@ -79,6 +96,11 @@ def _learn(thread: Thread, texts: Sequence[str], roles: Sequence[Role]) -> _Cast
     first_of: dict[Role, str] = {}
     for message, role in zip(thread.messages, roles, strict=True):
         key = _identity(message.sender, message.sender_name, role)
+        if not message.sender and message.sender_name:
+            # A pasted message signed "Marisol" is the "Marisol Quintero" of an earlier one.
+            known = book.who(message.sender_name)
+            if known is not None and book.people[known].role is role:
+                key = known
         book.person(key, role)
         first_of.setdefault(role, key)
         authors.append(key)
@@ -119,7 +141,8 @@ def _cast(
     for person in cast.book.people.values():
         if person.role is not Role.STAFF:
             continue
-        public = _public_name(addresses.get(person.key, ""), policy)
+        address = addresses.get(person.key, "")
+        public = _public_name(address, policy) if address else _public_by_name(person, policy)
         cast.turn_author[person.key] = public or policy.staff_label
         shown = public.split(",")[0].strip() if public else policy.staff_label
         cast.public[person.key] = shown
