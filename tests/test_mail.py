@@ -1,0 +1,362 @@
+"""Reading mail: every shape a founder's inbox holds becomes Threads, oldest message first."""
+
+from __future__ import annotations
+
+import hashlib
+import mailbox
+import pathlib
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from goodwill.mail import InboxError, parse_message, read_inbox
+from goodwill.model import Thread
+from goodwill.problems import Unreadable
+from goodwill.replies import Earlier
+from goodwill.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures" / "inbox"
+STAFF = Settings(staff={"tidy.example": None})
+
+
+def read(*paths: Path, settings: Settings = STAFF, **kw) -> list[Thread | InboxError]:
+    return list(read_inbox(paths, settings, **kw))
+
+
+def threads(*paths: Path, **kw) -> list[Thread]:
+    found = read(*paths, **kw)
+    errors = [str(x) for x in found if isinstance(x, InboxError)]
+    assert not errors, errors
+    return [t for t in found if isinstance(t, Thread)]
+
+
+def one(path: Path, **kw) -> Thread:
+    (thread,) = threads(path, **kw)
+    return thread
+
+
+def fake_split(body: str) -> list[Earlier]:
+    """A stand-in for replies.split_history: parts separated by lines of '=== name <addr> at'."""
+    parts = []
+    for chunk in body.split("=== ")[1:]:
+        head, _, text = chunk.partition("\n")
+        name, _, rest = head.partition(" <")
+        address, _, when = rest.partition("> at ")
+        sent = datetime.fromisoformat(when.strip()) if when.strip() else None
+        parts.append(Earlier(text=text.strip(), name=name, address=address, sent=sent))
+    return [*reversed(parts), Earlier(text=body.split("=== ")[0].strip())]
+
+
+# --- one message ---------------------------------------------------------------------------
+
+
+def test_plain_message_headers_are_decoded_and_dates_are_utc():
+    m = parse_message((FIXTURES / "eml" / "base64-and-qp.eml").read_bytes())
+    assert m.sender == "juergen@example.de"
+    assert m.sender_name == "Jürgen Vogel"
+    assert m.subject == "Rechnung mit Umlauten äöü"
+    assert m.sent == datetime(2026, 3, 5, 7, 0, tzinfo=UTC)
+    assert m.recipients == ("support@tidy.example",)
+    assert m.message_id == "juergen-1@example.de"
+
+
+def test_base64_body_is_decoded_and_the_attachment_ignored():
+    m = parse_message((FIXTURES / "eml" / "base64-and-qp.eml").read_bytes())
+    assert m.body == "Hallo, die Rechnung zeigt äöü falsch an.\nGrüße, Jürgen"
+
+
+def test_quoted_printable_soft_breaks_are_joined():
+    m = parse_message((FIXTURES / "eml" / "quoted-printable.eml").read_bytes())
+    assert m.body == (
+        "Obrigada pela ajuda rápida, a exportação funciona agora e o relatório está certo."
+    )
+
+
+def test_multipart_alternative_prefers_plain_text():
+    m = parse_message((FIXTURES / "eml" / "multipart-alternative.eml").read_bytes())
+    assert m.body == "Any chance of a dark mode? My eyes would thank you."
+    assert m.sent == datetime(2026, 3, 3, 1, 15, tzinfo=UTC)  # -0500 moved to UTC
+
+
+def test_empty_plain_part_falls_back_to_html():
+    raw = (
+        b"From: a@example.com\nSubject: x\nContent-Type: multipart/alternative; boundary=b\n\n"
+        b"--b\nContent-Type: text/plain\n\n\n--b\nContent-Type: text/html\n\n"
+        b"<p>Only <i>here</i></p>\n--b--\n"
+    )
+    assert parse_message(raw).body == "Only here"
+
+
+def test_html_only_mail_becomes_text_with_its_quote_marked():
+    m = parse_message((FIXTURES / "eml" / "html-only-gmail-quote.eml").read_bytes())
+    assert m.body.startswith("Merci beaucoup, ça marche")
+    assert "<div" not in m.body and "&nbsp;" not in m.body
+    assert "> Bonjour Lucie," in m.body
+
+
+@pytest.mark.parametrize(
+    ("name", "subject", "body"),
+    [
+        ("iso-8859-1.eml", "Problème de téléchargement", "le téléchargement échoue à 99 %"),
+        ("windows-1252.eml", "Invoice total off by € 0.01", "it’s “really” € 100.00 – rounding"),
+        ("unknown-charset.eml", "Export works now", "Thank you — the export works now. ありがとう"),
+    ],
+)
+def test_charsets_old_and_unknown_are_read(name: str, subject: str, body: str):
+    m = parse_message((FIXTURES / "eml" / name).read_bytes())
+    assert m.subject == subject
+    assert body in m.body
+    assert "\ufffd" not in m.body
+
+
+def test_raw_8bit_sender_name_is_read_as_latin1_when_not_utf8():
+    m = parse_message((FIXTURES / "eml" / "iso-8859-1.eml").read_bytes())
+    assert m.sender_name == "René Lefèvre"
+
+
+def test_text_no_charset_can_read_is_refused():
+    raw = b"From: a@example.com\nContent-Type: text/plain; charset=x-nope\n\n" + bytes(
+        [0x81, 0x8D, 0x8F, 0x90, 0x9D] * 20
+    )
+    with pytest.raises(Unreadable, match="cannot be decoded"):
+        parse_message(raw)
+
+
+# --- .eml files: history recovered ----------------------------------------------------------
+
+
+def test_eml_history_is_recovered_oldest_first_and_marked():
+    thread = one(FIXTURES / "eml" / "gmail-quoted.eml")
+    assert [m.recovered for m in thread.messages][-1] is False
+    real = thread.messages[-1]
+    assert real.sender == "maren.holt@example.com"
+    assert "quarter-end" in real.body  # the real message keeps its whole body
+    assert all(m.recovered for m in thread.messages[:-1])
+    dates = [m.sent for m in thread.messages if m.sent]
+    assert dates == sorted(dates)
+
+
+def test_eml_history_with_a_fake_splitter():
+    raw = (
+        b"From: Maren <maren@example.com>\nTo: support@tidy.example\nSubject: Re: Export\n"
+        b"Date: Wed, 4 Mar 2026 10:00:00 +0000\nMessage-ID: <m3@example.com>\n"
+        b"References: <m1@example.com> <a2@tidy.example>\n\nThanks!\n"
+        b"=== Ada <support@tidy.example> at 2026-03-03T09:24:00+00:00\nFixed in 2.4.1.\n"
+        b"=== Maren <maren@example.com> at 2026-03-03T09:12:00+00:00\nExport is broken.\n"
+    )
+    path = Path(pytest.importorskip("tempfile").mkdtemp()) / "x.eml"
+    path.write_bytes(raw)
+    thread = one(path, split=fake_split)
+    assert [(m.sender, m.recovered) for m in thread.messages] == [
+        ("maren@example.com", True),
+        ("support@tidy.example", True),
+        ("maren@example.com", False),
+    ]
+    assert thread.messages[0].body == "Export is broken."
+    assert thread.subject == "Export"
+    shutil.rmtree(path.parent)
+
+
+def test_recovered_local_time_later_than_the_reply_is_moved_by_the_reply_zone():
+    thread = one(FIXTURES / "eml" / "html-only-gmail-quote.eml")
+    recovered, real = thread.messages
+    assert recovered.recovered and not real.recovered
+    assert real.sent == datetime(2026, 3, 3, 10, 30, tzinfo=UTC)
+    # "Le mar. 3 mars 2026 à 11:02" is Paris time, like the reply's own +0100 Date header.
+    assert recovered.sent in (datetime(2026, 3, 3, 10, 2, tzinfo=UTC), None)
+
+
+def test_thread_key_is_the_root_message_id_and_survives_growth():
+    grown = one(FIXTURES / "eml" / "gmail-quoted.eml")
+    mbox = threads(FIXTURES / "mbox" / "interleaved.mbox")[0]
+    assert grown.key == mbox.key == hashlib.sha256(b"id:maren-1@mail.example.com").hexdigest()[:16]
+    assert len(grown.key) == 16
+
+
+# --- mbox ------------------------------------------------------------------------------------
+
+
+def test_mbox_interleaved_threads_are_separated_with_and_without_references():
+    first, second = threads(FIXTURES / "mbox" / "interleaved.mbox")
+    assert first.source.endswith("interleaved.mbox#1")
+    assert first.subject == "CSV export stops at 100 invoices"
+    assert [m.sender for m in first.messages] == [
+        "maren.holt@example.com",
+        "support@tidy.example",
+        "maren.holt@example.com",  # the duplicate copy of this message is dropped
+    ]
+    assert second.subject == "Licence key not accepted"
+    assert [m.body for m in second.messages] == [
+        "My licence key is rejected since this morning.\nFrom what I can see it has a typo.",
+        "Hello Jonas, I have issued a fresh key.",
+        "Thanks, the new key works.",
+    ]
+
+
+def test_mbox_from_escaping_is_undone():
+    first = threads(FIXTURES / "mbox" / "interleaved.mbox")[0]
+    assert first.messages[0].body.endswith("\nFrom the 101st on, nothing.")
+
+
+def test_digest_changes_when_a_thread_grows_but_the_key_does_not(tmp_path: Path):
+    box = tmp_path / "inbox.mbox"
+    text = (FIXTURES / "mbox" / "interleaved.mbox").read_text()
+    cut = text.index("From maren.holt@example.com Wed Mar  4")
+    box.write_text(text[:cut])
+    before = {t.subject: t for t in threads(box)}
+    box.write_text(text)
+    after = {t.subject: t for t in threads(box)}
+    grown = "CSV export stops at 100 invoices"
+    assert before[grown].key == after[grown].key
+    assert before[grown].digest != after[grown].digest
+    assert len(after[grown].digest) == 64
+
+
+def _write_mbox(path: Path, threads: int) -> int:
+    """``threads`` two-message threads of ~18 KB messages; returns the file's size."""
+    filler = ("Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 40 + "\n") * 8
+    with path.open("w") as f:
+        for t in range(threads):
+            for n in range(2):
+                f.write(
+                    f"From c{t}@example.com Tue Mar  3 09:00:00 2026\n"
+                    f"From: Customer {t} <c{t}@example.com>\nTo: support@tidy.example\n"
+                    f"Subject: Question {t}\nDate: Tue, 3 Mar 2026 09:{n:02d}:00 +0000\n"
+                    f"Message-ID: <{t}-{n}@example.com>\n"
+                    + (f"In-Reply-To: <{t}-0@example.com>\n" if n else "")
+                    + f"\n{filler}\n"
+                )
+    return path.stat().st_size
+
+
+def _peak(path: Path) -> tuple[int, int]:
+    import tracemalloc
+
+    tracemalloc.start()
+    count = sum(1 for _ in read_inbox([path], STAFF, split=lambda b: [Earlier(b)]))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return count, peak
+
+
+def test_a_large_mbox_streams_in_little_memory(tmp_path: Path):
+    small_size = _write_mbox(tmp_path / "small.mbox", 6)
+    big_size = _write_mbox(tmp_path / "big.mbox", 60)
+    assert big_size > 2_000_000
+    threads(FIXTURES / "mbox" / "interleaved.mbox")  # warm the email package's header caches
+    small_count, small_peak = _peak(tmp_path / "small.mbox")
+    big_count, big_peak = _peak(tmp_path / "big.mbox")
+    assert (small_count, big_count) == (6, 60)
+    # Ten times the file costs only the few hundred bytes of headers kept per message for
+    # grouping; bodies are read one thread at a time.
+    assert big_peak - small_peak < (big_size - small_size) / 20, (small_peak, big_peak)
+    assert big_peak < big_size / 3  # measured: about a fifth, most of it one parsed thread
+
+
+# --- Maildir ---------------------------------------------------------------------------------
+
+
+def _maildir(tmp_path: Path) -> Path:
+    root = tmp_path / "Mail"
+    box = mailbox.Maildir(root)
+    box.add((FIXTURES / "eml" / "multipart-alternative.eml").read_bytes())
+    sent = box.add_folder("Sent")
+    sent.add(
+        b"From: Ada <support@tidy.example>\nTo: sam@example.net\nSubject: Re: Dark mode request\n"
+        b"Date: Tue, 3 Mar 2026 09:00:00 +0000\nMessage-ID: <ada-dm@tidy.example>\n"
+        b"In-Reply-To: <sam-1@example.net>\n\nIt is on the roadmap for April.\n"
+    )
+    trash = box.add_folder("Trash")
+    trash.add(b"From: x@example.com\nSubject: spam\n\nignore me\n")
+    (root / "tmp" / "half-delivered").write_bytes(b"From: y@example.com\n\npartial")
+    return root
+
+
+def test_maildir_is_one_source_with_its_sent_folder(tmp_path: Path):
+    thread = one(_maildir(tmp_path), split=lambda b: [Earlier(b)])
+    assert [m.sender for m in thread.messages] == ["sam@example.net", "support@tidy.example"]
+    assert thread.messages[1].body == "It is on the roadmap for April."
+
+
+# --- the inbox as a whole -------------------------------------------------------------------
+
+
+def test_broken_inputs_are_reported_and_the_rest_still_read(tmp_path: Path, monkeypatch):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(FIXTURES / "broken", inbox)
+    (inbox / "empty.eml").write_bytes(b"")
+    (inbox / "scan.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n")
+    (inbox / "blob.eml").write_bytes(b"From: a\x00\x01\x02")
+    (inbox / "huge.mbox").write_bytes(b"From x\n" + b"a" * (1024 * 1024 + 1))
+    (inbox / "locked.eml").write_bytes((FIXTURES / "broken" / "good.eml").read_bytes())
+    (inbox / ".goodwill").mkdir()
+    (inbox / ".goodwill" / "key").write_bytes(b"secret")
+    real_open = pathlib.Path.open
+
+    def deny_locked(self: Path, *args, **kwargs):
+        if self.name == "locked.eml":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "open", deny_locked)
+    monkeypatch.setattr(pathlib.Path, "read_bytes", lambda self: deny_locked(self, "rb").read())
+    found = read(inbox, settings=Settings(max_file_mb=1))
+    problems = {Path(e.path).name: e for e in found if isinstance(e, InboxError)}
+    assert {t.subject for t in found if isinstance(t, Thread)} == {"Still readable"}
+    assert set(problems) == {
+        "blob.eml",
+        "broken-mime.eml",
+        "empty.eml",
+        "huge.mbox",
+        "locked.eml",
+        "no-headers.eml",
+        "notes.rtf",
+        "scan.pdf",
+        "truncated.json",
+    }
+    assert "empty file" in problems["empty.eml"].problem
+    assert "binary" in problems["blob.eml"].problem
+    assert "PDF" in problems["scan.pdf"].problem
+    assert "over the 1 MB limit" in problems["huge.mbox"].problem
+    assert "GOODWILL_MAX_FILE_MB" in problems["huge.mbox"].hint
+    assert "permission denied" in problems["locked.eml"].problem
+    assert "broken MIME" in problems["broken-mime.eml"].problem
+    assert ".txt" in problems["no-headers.eml"].hint
+    assert "unsupported file type (.rtf)" in problems["notes.rtf"].problem
+    assert "not valid JSON" in problems["truncated.json"].problem
+    line = str(problems["empty.eml"])
+    assert line.startswith(str(inbox / "empty.eml") + ": empty file; ") and "\n" not in line
+
+
+def test_a_missing_path_is_an_error_not_an_exception(tmp_path: Path):
+    (error,) = read(tmp_path / "nowhere")
+    assert isinstance(error, InboxError) and "no such file or folder" in error.problem
+
+
+def test_extensionless_files_are_sniffed(tmp_path: Path):
+    (tmp_path / "message").write_bytes((FIXTURES / "eml" / "quoted-printable.eml").read_bytes())
+    (tmp_path / "archive").write_bytes((FIXTURES / "mbox" / "interleaved.mbox").read_bytes())
+    assert len(threads(tmp_path)) == 3
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, int, str]]:
+    return {
+        str(p.relative_to(root)): (
+            p.stat().st_mtime_ns,
+            p.stat().st_mode,
+            hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "",
+        )
+        for p in sorted(root.rglob("*"))
+    }
+
+
+def test_reading_never_changes_the_inbox(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    shutil.copytree(FIXTURES, inbox)
+    _maildir(inbox)
+    before = _snapshot(inbox)
+    found = read(inbox)
+    assert sum(isinstance(x, Thread) for x in found) > 15
+    assert _snapshot(inbox) == before
