@@ -138,7 +138,7 @@ def test_eml_history_is_recovered_oldest_first_and_marked():
     assert dates == sorted(dates)
 
 
-def test_eml_history_with_a_fake_splitter():
+def test_eml_history_with_a_fake_splitter(tmp_path: Path):
     raw = (
         b"From: Maren <maren@example.com>\nTo: support@tidy.example\nSubject: Re: Export\n"
         b"Date: Wed, 4 Mar 2026 10:00:00 +0000\nMessage-ID: <m3@example.com>\n"
@@ -146,7 +146,7 @@ def test_eml_history_with_a_fake_splitter():
         b"=== Ada <support@tidy.example> at 2026-03-03T09:24:00+00:00\nFixed in 2.4.1.\n"
         b"=== Maren <maren@example.com> at 2026-03-03T09:12:00+00:00\nExport is broken.\n"
     )
-    path = Path(pytest.importorskip("tempfile").mkdtemp()) / "x.eml"
+    path = tmp_path / "x.eml"
     path.write_bytes(raw)
     thread = one(path, split=fake_split)
     assert [(m.sender, m.recovered) for m in thread.messages] == [
@@ -156,7 +156,6 @@ def test_eml_history_with_a_fake_splitter():
     ]
     assert thread.messages[0].body == "Export is broken."
     assert thread.subject == "Export"
-    shutil.rmtree(path.parent)
 
 
 def test_recovered_local_time_later_than_the_reply_is_moved_by_the_reply_zone():

@@ -1,0 +1,82 @@
+"""Pasted conversations: header blocks in either order, or plain text cut by its quotes."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from goodwill.mail import read_inbox
+from goodwill.model import Thread
+from goodwill.paste import read_paste
+from goodwill.replies import Earlier
+from goodwill.settings import Settings
+
+PASTES = Path(__file__).parent / "fixtures" / "inbox" / "paste"
+
+
+def whole(body: str) -> list[Earlier]:
+    return [Earlier(text=body.strip())]
+
+
+def read(name: str) -> Thread:
+    text = (PASTES / name).read_text()
+    return read_paste(text, source=name, name=name, split=whole)
+
+
+def test_newest_first_outlook_paste_is_put_oldest_first():
+    thread = read("newest-first.txt")
+    assert [(m.sender, m.sent) for m in thread.messages] == [
+        ("priya@example.net", datetime(2026, 3, 3, 14, 55, tzinfo=UTC)),
+        ("support@tidy.example", datetime(2026, 3, 3, 16, 10, tzinfo=UTC)),
+        ("", None),  # the headerless reply on top is the newest message
+    ]
+    assert thread.messages[0].sender_name == "Priya Nandi"
+    assert thread.messages[0].body == "Hello, I was charged twice for March. Could you refund one?"
+    assert thread.messages[2].body == "Thanks again, all sorted now!\n\nPriya"
+    assert thread.subject == "Refund for double charge"
+    assert all("Original Message" not in m.body for m in thread.messages)
+
+
+def test_oldest_first_markdown_paste_keeps_its_order():
+    thread = read("oldest-first.md")
+    assert [m.sender for m in thread.messages] == [
+        "tomas@example.com",
+        "support@tidy.example",
+        "tomas@example.com",
+    ]
+    assert thread.messages[1].sent == datetime(2026, 3, 2, 9, 5, tzinfo=UTC)
+    assert thread.messages[2].body == "It passed. Great service, thanks!"
+
+
+def test_headerless_paste_is_cut_by_split_history():
+    def by_rule(body: str) -> list[Earlier]:
+        parts = [p.strip() for p in body.split("\n---\n")]
+        return [Earlier(text=p, name=f"part {i}") for i, p in enumerate(parts)]
+
+    thread = read_paste("first\n---\nsecond\n---\nthird\n", source="x", name="x", split=by_rule)
+    assert [m.body for m in thread.messages] == ["first", "second", "third"]
+    assert not any(m.recovered for m in thread.messages)
+
+
+def test_a_paste_is_keyed_by_its_name_in_the_inbox_and_dated_by_its_file(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    (inbox / "2026").mkdir(parents=True)
+    paste = inbox / "2026" / "noor.txt"
+    paste.write_text((PASTES / "headerless.txt").read_text())
+    os.utime(paste, (1_772_000_000, 1_772_000_000))
+    (thread,) = read_inbox([inbox], Settings(inbox=str(inbox)), split=whole)
+    assert thread.file_time == datetime.fromtimestamp(1_772_000_000, UTC)
+    grown_text = paste.read_text() + "\nOne more thing!\n"
+    paste.write_text(grown_text)
+    (grown,) = read_inbox([inbox], Settings(inbox=str(inbox)), split=whole)
+    assert (
+        grown.key == thread.key == read_paste("", source="", name="2026/noor.txt", split=whole).key
+    )
+    assert grown.digest != thread.digest
+
+
+def test_a_header_word_inside_a_body_does_not_start_a_message():
+    text = "From: Ann <ann@example.com>\nDate: 2026-03-01 10:00\n\nFrom: my phone, sorry.\nThanks\n"
+    (message,) = read_paste(text, source="x", name="x", split=whole).messages
+    assert message.body == "From: my phone, sorry.\nThanks"
