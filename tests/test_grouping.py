@@ -1,0 +1,109 @@
+"""Which messages make one conversation, and which recovered ones are copies."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from goodwill.grouping import assemble, group, normalise_subject, with_history
+from goodwill.model import Message
+from goodwill.replies import Earlier
+
+STAFF = {"tidy.example"}
+T0 = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+
+
+def msg(sender: str, to: str, subject: str, minutes: int, **kw) -> Message:
+    return Message(
+        sender=sender,
+        recipients=(to,),
+        subject=subject,
+        body=kw.pop("body", f"{sender} at {minutes}"),
+        sent=T0 + timedelta(minutes=minutes),
+        **kw,
+    )
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Re: Help",
+        "RE: Help",
+        "Fwd: Re: help",
+        "AW: Help",
+        "SV: Help",
+        "TR: Help",
+        "RE[2]: Help",
+        "Re(3): Help",
+        "  re :  help ",
+    ],
+)
+def test_reply_and_forward_prefixes_are_stripped(subject: str):
+    assert normalise_subject(subject) == "help"
+
+
+def test_subject_alone_does_not_merge_two_customers():
+    messages = [
+        msg("ann@example.com", "support@tidy.example", "Help", 0),
+        msg("bob@example.com", "support@tidy.example", "Help", 5),
+        msg("support@tidy.example", "ann@example.com", "Re: Help", 10),
+        msg("support@tidy.example", "bob@example.com", "Re: Help", 15),
+    ]
+    assert group(messages, STAFF) == [[0, 2], [1, 3]]
+
+
+def test_references_win_over_subjects():
+    messages = [
+        msg("ann@example.com", "support@tidy.example", "Help", 0, message_id="a1"),
+        msg("support@tidy.example", "ann@example.com", "Other", 5, in_reply_to="a1"),
+        msg(
+            "ann@example.com",
+            "support@tidy.example",
+            "Help",
+            9,
+            message_id="a3",
+            references=("zz",),
+        ),
+    ]
+    assert group(messages, STAFF) == [[0, 1], [2]]
+
+
+def test_replies_to_a_missing_root_still_meet():
+    messages = [
+        msg("ann@example.com", "support@tidy.example", "Re: X", 0, references=("root",)),
+        msg("support@tidy.example", "ann@example.com", "Re: X", 5, references=("root", "r1")),
+    ]
+    assert group(messages, STAFF) == [[0, 1]]
+
+
+def test_exact_duplicates_are_dropped():
+    a = msg("ann@example.com", "support@tidy.example", "Help", 0, message_id="a1")
+    copy_without_id = msg("ann@example.com", "support@tidy.example", "Help", 0)
+    thread = assemble("x", [(a, b"1"), (a, b"1"), (copy_without_id, b"2")])
+    assert thread.messages == [a]
+
+
+def test_recovered_copies_of_real_messages_are_dropped():
+    question = msg("ann@example.com", "support@tidy.example", "Help", 0, body="Export is broken.")
+    answer = msg("support@tidy.example", "ann@example.com", "Re: Help", 30, body="Fixed!")
+
+    def split(body: str) -> list[Earlier]:
+        if body == "Fixed!":
+            lost = Earlier("Did you restart?", address="support@tidy.example", sent=T0)
+            return [Earlier("Export is broken."), lost, Earlier("Fixed!")]
+        return [Earlier(body)]
+
+    messages = with_history([question, answer], split)
+    assert [(m.body, m.recovered) for m in messages] == [
+        ("Export is broken.", False),
+        ("Did you restart?", True),
+        ("Fixed!", False),
+    ]
+
+
+def test_a_reply_whose_parent_is_present_adds_no_history():
+    first = msg("ann@example.com", "support@tidy.example", "Help", 0, message_id="a1")
+    reply = msg("support@tidy.example", "ann@example.com", "Re: Help", 5, in_reply_to="a1")
+    messages = with_history([first, reply], lambda b: [Earlier("an old quote"), Earlier(b)])
+    assert [m.recovered for m in messages] == [True, False, False]  # only from the first
