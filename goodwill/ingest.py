@@ -61,6 +61,8 @@ class Report:
             f"{a['beside']} written beside an edited draft",
             f"{a['skipped']} unchanged",
         ]
+        if a["excluded"]:
+            parts.append(f"{a['excluded']} rejected or withdrawn before, left out")
         noun = "thread" if self.threads == 1 else "threads"
         return (
             f"{self.threads} {noun} read: {', '.join(parts)}; "
