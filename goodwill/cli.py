@@ -16,7 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from goodwill import __version__
+from goodwill import __version__, scaffold
 from goodwill.keys import KeyFileError, load_key
 from goodwill.settings import Settings, SettingsError, load
 
@@ -120,6 +120,18 @@ def _parser() -> argparse.ArgumentParser:
     request.add_argument("slug")
     request.add_argument("--from", dest="sender", default="", help="your name, to sign it")
 
+    new = commands.add_parser("new", help="write a new gift story or pledge from a template")
+    kinds = new.add_subparsers(dest="kind", required=True, metavar="KIND")
+    for kind, fields in scaffold.KINDS.items():
+        sub = kinds.add_parser(kind, help=f"a new {kind}; asks for what the options do not give")
+        for f in fields:
+            sub.add_argument(f.option, dest=f.dest, default=None, help=f.question)
+        sub.add_argument(
+            "--no-input",
+            action="store_true",
+            help="never ask; fail when a required option is missing",
+        )
+
     for name, help_text in _DELEGATED.items():
         commands.add_parser(name, help=help_text, add_help=False)
     return parser
@@ -140,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         module = importlib.import_module(f"goodwill.{'guard' if argv[0] == 'check' else argv[0]}")
         return int(module.main(argv[1:]))
     args = _parser().parse_args(argv)
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         settings = load(args.settings)
     except SettingsError as exc:

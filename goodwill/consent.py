@@ -27,7 +27,10 @@ from enum import StrEnum
 DISPLAY_STYLES = ("pseudonym", "initials", "first-name-initial", "anonymous")
 # The parts of a story whose change needs new consent; status, featuring and the consent
 # fields themselves may change freely.
-AGREED_FIELDS = ("title", "quote", "customer", "display", "display-name")
+AGREED_FIELDS = (
+    "title", "quote", "customer", "display", "display-name",  # testimonials
+    "gift", "recipient", "why", "asked-in-return", "outcome", "came-back", "photo",  # gifts
+)  # fmt: skip
 
 
 class State(StrEnum):
@@ -71,7 +74,5 @@ def verdict(meta: Mapping[str, str], body: str) -> Verdict:
         return Verdict(State.PENDING, "consent lacks how or when it was given")
     recorded = lower.get("consent-text", "")
     if recorded != text_fingerprint(meta, body):
-        return Verdict(
-            State.STALE, "the text was edited after consent; ask again and re-approve"
-        )
+        return Verdict(State.STALE, "the text was edited after consent; ask again and re-approve")
     return Verdict(State.GIVEN, f"consent given {lower['consent-date']}: {lower['consent-how']}")

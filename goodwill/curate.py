@@ -87,8 +87,8 @@ def entry(path: Path) -> Entry:
         slug=meta.get("Slug", path.stem),
         title=meta.get("Title", ""),
         date=meta.get("Date", ""),
-        quote=meta.get("Quote", ""),
-        customer=meta.get("Customer", ""),
+        quote=meta.get("Quote", meta.get("Gift", "")),
+        customer=meta.get("Customer", meta.get("Recipient", "")),
         status=meta.get("Status", "draft"),
         pledges=[p.strip() for p in meta.get("Pledges", "").split(",") if p.strip()],
         redactions=parse_redaction_counts(meta.get("Redactions", "")),
@@ -96,10 +96,16 @@ def entry(path: Path) -> Entry:
     )
 
 
+STORY_FOLDERS = (content.TESTIMONIALS, "gifts")  # what needs a customer's consent
+
+
+def story_files(content_dir: Path) -> list[Path]:
+    return [p for folder in STORY_FOLDERS for p in sorted((content_dir / folder).glob("*.md"))]
+
+
 def queue(content_dir: Path, include_published: bool = False) -> list[Entry]:
-    """Drafts waiting for the founder, newest first."""
-    folder = content_dir / content.TESTIMONIALS
-    entries = [entry(p) for p in sorted(folder.glob("*.md"))] if folder.is_dir() else []
+    """Stories waiting for the founder (drafts, pending or stale consent), newest first."""
+    entries = [entry(p) for p in story_files(content_dir)]
     if not include_published:
         entries = [e for e in entries if not (e.status == "published" and e.verdict.publishable)]
     return sorted(entries, key=lambda e: e.date, reverse=True)
@@ -107,8 +113,7 @@ def queue(content_dir: Path, include_published: bool = False) -> list[Entry]:
 
 def find(content_dir: Path, slug: str) -> Path:
     """The story file for a slug (or file stem); a clear error listing close names otherwise."""
-    folder = content_dir / content.TESTIMONIALS
-    candidates = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    candidates = story_files(content_dir)
     for path in candidates:
         if path.stem == slug or path.name == slug:
             return path
@@ -117,7 +122,7 @@ def find(content_dir: Path, slug: str) -> Path:
             return path
     close = [p.stem for p in candidates if slug.lower() in p.stem.lower()][:5]
     hint = f"; did you mean {', '.join(close)}?" if close else "; `goodwill review` lists them"
-    raise CurateError(f"no story '{slug}' in {folder}{hint}")
+    raise CurateError(f"no story '{slug}' in {content_dir}{hint}")
 
 
 def parse_turns(body: str) -> list[RawTurn]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -16,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from goodwill import curate
+from goodwill import curate, scaffold
 from goodwill.settings import Settings
 
 OK, FAILED, USAGE = 0, 1, 2
@@ -39,6 +40,8 @@ def run(args: argparse.Namespace, settings: Settings, err: Console) -> int:
     try:
         if args.command == "review":
             return _review(content_dir, args, out)
+        if args.command == "new":
+            return _new(content_dir, args, out)
         path = curate.find(content_dir, args.slug)
         if args.command == "show":
             return _show(path, out)
@@ -61,7 +64,7 @@ def run(args: argparse.Namespace, settings: Settings, err: Console) -> int:
         if args.command == "consent-request":
             print(curate.consent_request(path, args.sender), end="")
             return OK
-    except curate.CurateError as exc:
+    except (curate.CurateError, scaffold.ScaffoldError) as exc:
         err.print(f"goodwill: {exc}", markup=False)
         return FAILED
     return USAGE
@@ -113,3 +116,21 @@ def _highlight(text: str) -> Text:
     rich_text = Text(text)
     rich_text.highlight_regex(r"\[[a-z]+(?::[^\]]*)?\]", style="reverse")
     return rich_text
+
+
+def _new(content_dir: Path, args: argparse.Namespace, out: Console) -> int:
+    """Ask for whatever the options left out (unless --no-input), then write the file."""
+    values: dict[str, str] = {}
+    interactive = not args.no_input and sys.stdin.isatty()
+    for f in scaffold.KINDS[args.kind]:
+        value = getattr(args, f.dest)
+        if value is None and interactive and (f.default is None or f.body):
+            suffix = f" [{f.default}]" if f.default else ""
+            value = input(f"{f.question}{suffix}: ").strip() or f.default
+        if value is not None:
+            values[f.name] = value
+    relative, text = scaffold.render(args.kind, values)
+    path = scaffold.write_new(content_dir, relative, text)
+    note = " (a draft: record the recipient's consent with `goodwill approve`)"
+    out.print(f"Wrote {path}{note if args.kind == 'gift' else ''}", markup=False)
+    return OK

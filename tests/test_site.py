@@ -247,6 +247,7 @@ def test_a_gift_photo_is_published_resized_without_its_exif(tmp_path: Path) -> N
     gift.write_text(
         gift.read_text().replace("Lang: en", "Lang: en\nPhoto: gifts/photos/garden.jpg")
     )
+    approve(gift)  # the photo is part of what the recipient agrees to
     build(content, tmp_path / "output")
     html = (tmp_path / "output/gifts" / gift.stem / "index.html").read_text()
     src = re.search(r'<img class="photo" src="https://tidy.example/([^"]+)"', html).group(1)
