@@ -11,11 +11,12 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from bs4 import BeautifulSoup, Comment
-
 from goodwill.sanitize import sanitize_html
 
-_MARKER = re.compile(r"^\s*goodwill:turn\b(?P<attrs>.*)$", re.DOTALL)
+# Found with a pattern, not a parser: the markers are written by ingest (and by
+# ``join_turns``) in exactly this shape, and each chunk between them is parsed
+# anyway when it is sanitized, so parsing the whole body first only cost time.
+_MARKER = re.compile(r"<!--\s*goodwill:turn\b(?P<attrs>.*?)-->", re.DOTALL)
 _ATTR = re.compile(r'([\w-]+)\s*=\s*"([^"]*)"')
 
 
@@ -38,13 +39,10 @@ def _sent(value: str) -> datetime | None:
 
 def split_turns(html: str) -> list[RenderedTurn]:
     """Turns in order; text before the first marker (a founder's note) is a 'note' turn."""
-    soup = BeautifulSoup(html, "html.parser")
     turns: list[RenderedTurn] = []
-    attrs: dict[str, str] | None = None
-    chunk: list[str] = []
 
-    def close() -> None:
-        body = "".join(chunk).strip()
+    def close(attrs: dict[str, str] | None, chunk: str) -> None:
+        body = chunk.strip()
         if attrs is None and not body:
             return
         meta = attrs or {"role": "note"}
@@ -58,15 +56,13 @@ def split_turns(html: str) -> list[RenderedTurn]:
             )
         )
 
-    for node in list(soup.contents):
-        match = _MARKER.match(str(node)) if isinstance(node, Comment) else None
-        if match:
-            close()
-            attrs = dict(_ATTR.findall(match.group("attrs")))
-            chunk = []
-        else:
-            chunk.append(str(node))
-    close()
+    attrs: dict[str, str] | None = None
+    start = 0
+    for match in _MARKER.finditer(html):
+        close(attrs, html[start : match.start()])
+        attrs = dict(_ATTR.findall(match.group("attrs")))
+        start = match.end()
+    close(attrs, html[start:])
     return turns
 
 
