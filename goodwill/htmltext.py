@@ -59,19 +59,13 @@ _MARKERS = re.compile("([\x00\x01\x02])")
 
 # Containers that hold quoted history in the clients we know of. Removing them
 # before conversion is more reliable than recognising their text afterwards.
-_QUOTE_SELECTORS = (
-    "div.gmail_quote",
-    "blockquote.gmail_quote",
-    "div.yahoo_quoted",
-    "div.moz-cite-prefix",
-    "blockquote[type=cite]",
-    "div.protonmail_quote",
-    "#OLK_SRC_BODY_SECTION",
-    "div.ms-outlook-mobile-reference-message",
-    "div.zmail_extra",
-    "div.felamimail-quote",
-)
-_CUT_FROM = ("#divRplyFwdMsg", "#x_divRplyFwdMsg", "hr#stopSpelling", "#appendonsend")
+_QUOTE_CLASSES = {
+    "gmail_quote", "yahoo_quoted", "moz-cite-prefix", "protonmail_quote",
+    "ms-outlook-mobile-reference-message", "zmail_extra", "felamimail-quote",
+}
+_QUOTE_IDS = {"olk_src_body_section"}
+# Outlook marks where history starts; everything after the marker goes.
+_CUT_IDS = {"divrplyfwdmsg", "x_divrplyfwdmsg", "stopspelling", "appendonsend"}
 
 
 def _parse(html: str) -> BeautifulSoup:
@@ -154,23 +148,31 @@ def html_to_text(html: str) -> str:
 
 
 def strip_quote_containers(html: str) -> BeautifulSoup:
-    """The parsed HTML without the elements that mail clients put history in."""
+    """The parsed HTML without the elements that mail clients put history in.
+
+    One walk over the tree (no CSS selector engine), so large bodies stay fast.
+    """
     soup = _parse(html)
-    for selector in _QUOTE_SELECTORS:
-        for el in soup.select(selector):
-            el.decompose()
-    for selector in _CUT_FROM:
-        el = soup.select_one(selector)
-        if el is None:
-            continue
-        # Outlook puts the history after this marker, as siblings of it and of its parents.
-        for parent in [el, *el.parents]:
+    doomed: list[Tag] = []
+    cut: Tag | None = None
+    for el in soup.find_all(True):
+        classes = el.get("class") or []
+        ident = str(el.get("id") or "").lower()
+        if _QUOTE_CLASSES.intersection(classes) or ident in _QUOTE_IDS or (
+            el.name == "blockquote" and str(el.get("type") or "").lower() == "cite"
+        ):
+            doomed.append(el)
+        elif cut is None and ident in _CUT_IDS:
+            cut = el
+    if cut is not None:
+        # The history follows the marker as siblings of it and of its parents.
+        for parent in [cut, *cut.parents]:
             if parent.name in {"body", "html", "[document]"}:
                 break
             for sib in list(parent.next_siblings):
-                if isinstance(sib, Tag):
-                    sib.decompose()
-                else:
-                    sib.extract()
-        el.decompose()
+                sib.extract()
+        doomed.append(cut)
+    for el in doomed:
+        if not el.decomposed:  # an inner one may have gone with its container
+            el.decompose()
     return soup

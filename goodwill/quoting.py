@@ -58,18 +58,33 @@ _DASH_RUN = re.compile(r"^-+\s*|\s*-+$")
 MAX_ATTRIBUTION = 400  # characters; longer "lines" are paragraphs, not attributions
 
 
+# Plain-string endings checked before any pattern runs: almost every line fails here.
+_VERB_ENDINGS = (
+    *(v.replace("\\(", "(").replace("\\)", ")") for v in _VERBS.split("|")),
+    "写道",
+    "寫道",
+    "のメッセージ",
+)
+
+
 def is_attribution(text: str) -> bool:
     """True when ``text`` (one line, or wrapped lines joined by spaces) introduces a quote.
 
     Requires a date or an address beside the verb, so that prose such as
     "My colleague wrote:" is left alone.
     """
-    t = _DASH_RUN.sub("", text.strip())
+    t = text.strip()
     if not t or len(t) > MAX_ATTRIBUTION:
         return False
-    stripped_of_addresses = _ADDRESS.sub("", t)
-    has_digit = _DIGIT.search(stripped_of_addresses) is not None
+    if t[0] == "-" or t[-1] == "-":
+        t = _DASH_RUN.sub("", t)
+        if not t:
+            return False
+    ending = t[-60:].lower().rstrip(" :：-")
+    if not ending.endswith(_VERB_ENDINGS) and not (t[-1] in ":：" and "@" in t):
+        return False
     has_address = "@" in t
+    has_digit = _DIGIT.search(_ADDRESS.sub("", t) if has_address else t) is not None
     if _VERB_AT_END.search(t) or _CJK_WROTE.search(t):
         return has_digit or has_address or _LEAD.match(t) is not None
     if t.endswith((":", "：")) and _ADDRESS_COLON_END.search(t):
@@ -229,7 +244,7 @@ def is_header_block(kinds: list[str]) -> bool:
 # --- separators ---------------------------------------------------------------
 
 _ORIGINAL = re.compile(
-    r"^\s*[-_=*]{2,}\s*(?:original message|original-nachricht|message d'origine|message original"
+    r"^\s*+[-_=*]{2,}+\s*+(?:original message|original-nachricht|message d'origine|message original"
     r"|oprindelig (?:besked|meddelelse)|ursprüngliche nachricht|mensaje original"
     r"|messaggio originale|oorspronkelijk bericht|origineel bericht|originalmeddelande"
     r"|ursprungligt meddelande|opprinnelig melding|wiadomość oryginalna|oryginalna wiadomość"

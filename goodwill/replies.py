@@ -253,6 +253,9 @@ def _flatten(header: tuple[str, ...]) -> str:
     return " ".join(ln.strip().strip("*").strip() for ln in header if ln.strip())
 
 
+_MAX_SIGNATURE_LAYERS = 6  # closing, card, disclaimer, footer… more is body text
+
+
 def _parse_lines(lines: list[str], breaks: list[_Break] | None = None) -> _Parsed:
     if breaks is None:
         breaks = _breaks(lines)
@@ -298,7 +301,7 @@ def _parse_lines(lines: list[str], breaks: list[_Break] | None = None) -> _Parse
         mobile = sig_at if signatures.is_mobile_line(kept[sig_at]) else sig_at + 1
         tail = kept[mobile + 1 :]
         kept = kept[: mobile + 1]
-    while True:
+    for _ in range(_MAX_SIGNATURE_LAYERS):
         nxt = signatures.trailing_start(kept[:sig_at])
         if nxt >= sig_at:
             break

@@ -92,6 +92,7 @@ _SENTENCE_END = re.compile(r"[.!?:;]\s*$")
 _PHONE_REGIONS = ("US", "GB", "FR", "DE")
 _SIG_LINE_MAX = 72  # characters; longer lines are prose
 _SIG_BLOCK_MAX = 12  # non-blank lines a trailing signature block may hold
+_WINDOW = 40  # lines at the end of a reply that are searched for a signature
 
 
 def _nonblank(lines: list[str], start: int, end: int) -> list[str]:
@@ -197,8 +198,20 @@ def trailing_start(lines: list[str]) -> int:
         end -= 1
     if end == 0:
         return len(lines)
-    body = lines[:end]
-    first_text = next(i for i, ln in enumerate(body) if ln.strip())
+    # Only the last lines can be a signature: look at a window, so that the
+    # caller's repeated calls stay linear however long the body is.
+    lo = max(0, end - _WINDOW)
+    body = lines[lo:end]
+    if any(ln.strip() for ln in lines[:lo]):
+        first_text = -1
+    else:
+        first_text = next(i for i, ln in enumerate(body) if ln.strip())
+    found = _trailing_in(body, first_text)
+    return lo + found if found < len(body) else len(lines)
+
+
+def _trailing_in(body: list[str], first_text: int) -> int:
+    end = len(body)
 
     # "-Abhishek Kona", "/John" as the last line.
     if _DASH_NAME.match(body[-1]) and end - 1 > first_text and not body[-1].startswith("--"):
@@ -252,7 +265,7 @@ def trailing_start(lines: list[str]) -> int:
             and (is_name_line(opener) or markers >= 2 or not opener[:1].isalnum())
         ):
             return start
-    return len(lines)
+    return end
 
 
 def is_rule_line(line: str) -> bool:
