@@ -10,6 +10,7 @@ proxies point nowhere so a build cannot fetch anything.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -70,9 +71,15 @@ def clean_env(home: Path, source_date_epoch: int | None = None) -> dict[str, str
     return env
 
 
-def pelican_command(output: Path, settings_file: str, content: str = "content") -> list[str]:
+def pelican_command(
+    output: Path,
+    settings_file: str,
+    content: str = "content",
+    extra: dict[str, object] | None = None,
+) -> list[str]:
     # --fatal errors: Pelican otherwise logs a file it could not read and still exits 0,
     # publishing a site without that page.
+    overrides = [f"{k}={json.dumps(v)}" for k, v in (extra or {}).items()]
     return [
         sys.executable,
         "-m",
@@ -84,6 +91,7 @@ def pelican_command(output: Path, settings_file: str, content: str = "content") 
         settings_file,
         "--fatal",
         "errors",
+        *(["-e", *overrides] if overrides else []),
     ]
 
 
@@ -94,6 +102,7 @@ def run_pelican(
     content: str = "content",
     *,
     env: dict[str, str] | None = None,
+    extra: dict[str, object] | None = None,
 ) -> BuildResult:
     """Build ``source`` (a site folder) into ``output`` and read the log for problems."""
     if not (source / settings_file).is_file():
@@ -104,7 +113,7 @@ def run_pelican(
         )
     started = time.perf_counter()
     done = subprocess.run(
-        pelican_command(output, settings_file, content),
+        pelican_command(output, settings_file, content, extra),
         cwd=source,
         env=env if env is not None else clean_env(home=source),
         stdout=subprocess.PIPE,

@@ -89,6 +89,9 @@ def build_release(
             settings_file,
             content,
             env=clean_env(home=partial, source_date_epoch=source_date_epoch),
+            # The guard runs below on the finished output, with the key and the allow-list;
+            # running the plugin's copy inside the build as well would only double its cost.
+            extra={"GOODWILL_GUARD": "off"},
         )
         for warning in result.warnings:
             say(f"warning: {warning}")
