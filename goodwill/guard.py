@@ -22,13 +22,14 @@ import os
 import re
 import sys
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import phonenumbers
 
+from goodwill.detectors import PHONE_LABEL, TITLES, find_structured, fold, lexicon
 from goodwill.digest import digester, normalise
 
 SCANNED_SUFFIXES = frozenset({".html", ".htm", ".xml", ".json", ".txt", ".atom", ".rss"})
@@ -64,13 +65,28 @@ class Finding:
 
 # -- markup to text, keeping line numbers --------------------------------------------------
 
-# Three passes, cheapest last-resort first: blocks whose inside matters (comments, CDATA) or
-# must go (stylesheets); then bare tags, by far the most, replaced without a Python call;
-# then tags with attributes, whose values are kept.
+# Where one piece of text ends and the next begins: between table cells, a feed's
+# <published> and <updated>, two attribute values. Nothing is found across it, so two
+# timestamps or a row of figures never add up to a phone number. A control character no
+# page contains; str.split() takes it for a space, so excerpts read naturally.
+SEGMENT = "\x1f"
+
+# Phrasing tags a reader sees straight through ("07700 <b>900123</b>"): written bare, they
+# join the text around them with a space. Every other tag, and any tag with attributes,
+# ends a segment.
+INLINE_TAGS = (
+    "a|abbr|b|bdi|bdo|cite|code|data|del|dfn|em|i|ins|kbd|mark|q|s|samp|small|span|strong"
+    "|sub|sup|time|u|var|wbr"
+)
+
+# Four passes, cheapest last-resort first: blocks whose inside matters (comments, CDATA) or
+# must go (stylesheets); then bare inline tags, then other bare tags, by far the most,
+# replaced without a Python call; then tags with attributes, whose values are kept.
 _BLOCKS = re.compile(
     r"<!--(?P<comment>.*?)-->|<!\[CDATA\[(?P<cdata>.*?)\]\]>|<style\b[^>]*>.*?</style\s*>",
     re.S | re.I,
 )
+_INLINE_BARE_TAG = re.compile(rf"</?(?i:{INLINE_TAGS})[ \t]*/?>")
 _BARE_TAG = re.compile(r"</?[A-Za-z][\w:.-]*[ \t]*/?>|<[!?/][^>\n]*>")
 _MARKUP = re.compile(
     r"<[!?/][^>]*>|<(?P<tag>[A-Za-z][\w:.-]*)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
@@ -78,6 +94,15 @@ _MARKUP = re.compile(
 _ATTRIBUTE = re.compile(
     r"(?P<name>[^\s\"'>/=]+)(?:\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"'=<>`]+)))?"
 )
+# Attributes that hold drawing and layout numbers, never words: SVG geometry, sizes,
+# and subresource hashes. Read, they are rows of figures a phone pattern could take.
+_NUMERIC_ATTRIBUTES = frozenset(
+    {
+        "style", "d", "points", "viewbox", "transform", "x", "y", "x1", "y1", "x2", "y2",
+        "cx", "cy", "r", "rx", "ry", "width", "height", "integrity", "sizes",
+        "stroke-dasharray", "stroke-width", "offset", "fill-opacity", "opacity",
+    }
+)  # fmt: skip
 
 
 def _newlines(text: str) -> str:
@@ -85,16 +110,17 @@ def _newlines(text: str) -> str:
 
 
 def _attribute_text(tag: str, attrs: str) -> str:
-    """The attribute values a leak could hide in, each on the line it was written on.
+    """The attribute values a leak could hide in, each its own segment on its own line.
 
-    Dropped: inline CSS, and the URLs of scripts and stylesheets, which are the
-    theme's. Everything else, including ``href``, ``alt``, ``title`` and
-    ``content``, is kept: ``mailto:`` links and image descriptions leak too.
+    Dropped: inline CSS, drawing and layout numbers, and the URLs of scripts
+    and stylesheets, which are the theme's. Everything else, including
+    ``href``, ``alt``, ``title`` and ``content``, is kept: ``mailto:`` links
+    and image descriptions leak too.
     """
-    skipped = {"style", "src"} if tag == "script" else {"style"}
+    skipped = (_NUMERIC_ATTRIBUTES | {"src"}) if tag == "script" else _NUMERIC_ATTRIBUTES
     if tag == "link" and "stylesheet" in attrs.lower():
-        skipped.add("href")
-    pieces, cursor = [" "], 0
+        skipped = skipped | {"href"}
+    pieces, cursor = [SEGMENT], 0
     for m in _ATTRIBUTE.finditer(attrs):
         group = m.lastindex or 1  # 1: a bare attribute (``defer``); 2-4: a value's quoting
         if group == 1 or m.group(1).lower() in skipped:
@@ -102,7 +128,7 @@ def _attribute_text(tag: str, attrs: str) -> str:
         start, end = m.span(group)
         if start > cursor and "\n" in attrs[cursor:start]:
             pieces.append(_newlines(attrs[cursor:start]))
-        pieces.extend((attrs[start:end], " "))
+        pieces.extend((attrs[start:end], SEGMENT))
         cursor = end
     if "\n" in attrs[cursor:]:
         pieces.append(_newlines(attrs[cursor:]))
@@ -111,33 +137,36 @@ def _attribute_text(tag: str, attrs: str) -> str:
 
 def _replace_block(m: re.Match[str]) -> str:
     if m.group("comment") is not None:
-        return f" {m.group('comment')} "
+        return f"{SEGMENT}{m.group('comment')}{SEGMENT}"
     if m.group("cdata") is not None:
-        return f" {m.group('cdata')} "
-    return _newlines(m.group()) or " "  # a stylesheet: the theme's, not the customers'
+        return f"{SEGMENT}{m.group('cdata')}{SEGMENT}"
+    return SEGMENT + _newlines(m.group())  # a stylesheet: the theme's, not the customers'
 
 
 def _replace_markup(m: re.Match[str]) -> str:
     tag = m.group("tag")
-    if tag is None:  # a stylesheet, a closing tag, a doctype or a processing instruction
-        return _newlines(m.group()) or " "
+    if tag is None:  # a closing tag, a doctype or a processing instruction
+        return SEGMENT + _newlines(m.group())
     attrs = m.group("attrs")
     if "=" not in attrs:
-        return _newlines(attrs) or " "
+        return SEGMENT + _newlines(attrs)
     return _attribute_text(tag.lower(), attrs)
 
 
 def strip_markup(text: str) -> str:
     """Visible text and attribute values of HTML or XML, every line break where it was.
 
-    A regex rather than a parser: it is several times faster over thousands of
-    pages, and a guard that only needs words and line numbers does not care
-    about the tree.
+    Each text node and attribute value becomes its own segment (see
+    ``SEGMENT``), except across bare inline tags, which a reader does not see.
+    A regex rather than a parser: it is several times faster over thousands
+    of pages, and a guard that only needs words and line numbers does not
+    care about the tree.
     """
     if "<" not in text:
         return text
     text = _BLOCKS.sub(_replace_block, text)
-    text = _BARE_TAG.sub(" ", text)
+    text = _INLINE_BARE_TAG.sub(" ", text)
+    text = _BARE_TAG.sub(SEGMENT, text)
     return _MARKUP.sub(_replace_markup, text)
 
 
@@ -195,10 +224,36 @@ _DOMAIN = re.compile(
 _FILE_ENDINGS = frozenset({"png", "jpg", "jpeg", "gif", "webp", "svg", "avif", "css", "js", "ico"})
 
 _CARD = re.compile(r"(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w-])")
+# A run of digits and the separators phone numbers are written with. Never glued to a
+# word, a path, a decimal or a clock ("09:12"): "tel:" before it is fine, "12:" is not.
 _PHONE_CANDIDATE = re.compile(
-    r"(?<![\w+/.,-])(?:\+|\(\+?)?\d[\d \t\u00a0().\-]{5,}\d(?![\w/]|[.,]\d)"
+    r"(?<![\w+/.,-])(?<!\d:)(?:\+|\(\+?)?\d[\d \t\u00a0().\-]{5,}\d(?![\w/]|[.,:]\d)"
 )
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2})?")
+_AMOUNT = r"(?:\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+)(?:[.,]\d{1,2})?"
+_CURRENCY = r"(?:[$€£¥₹]|\b(?:EUR|USD|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|JPY)\b)"
+# Figures that are written like phone numbers but never are one. Each shape is strict
+# enough that no phone number fits it (a dotted French number has five groups, not a
+# date's three; a price is grouped by thousands, a phone is not), so masking them first
+# cannot hide a real number.
+_NOT_PHONE = re.compile(
+    # ISO 8601 dates, with a time, fraction and zone when there are: 2026-03-04T09:12:00+00:00
+    r"(?<![\w.-])\d{4}-\d{2}-\d{2}"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?(?!\d)"
+    # day-first and US dates: 04/03/2026, 4.3.26 (a dotted phone has more groups)
+    r"|(?<![\d./-])\d{1,2}(?P<sep>[./-])\d{1,2}(?P=sep)(?:\d{4}|\d{2})(?!\d|[./-]\d)"
+    # clock times with seconds, fractions and a zone: 09:12, 09:12:00.5 +0100
+    r"|(?<![\d:])\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s?(?:Z|[+-](?:0\d|1[0-4]):?[0-5]\d)(?!\d))?"
+    # prices and percentages: €1 234,56, $1,234.56, 150.00 EUR, 98.7 %
+    rf"|{_CURRENCY}\s?{_AMOUNT}(?!\d)"
+    rf"|(?<![\d.,]){_AMOUNT}\s?(?:{_CURRENCY}|[%‰])"
+    # year ranges: 2019-2021, 2025–2026
+    r"|(?<!\d)(?:19|20)\d\d\s?[-–—/]\s?(?:19|20)\d\d(?!\d)"
+    # IPv4 addresses, octets without leading zeros (a Belgian "02.123.45.67" has one)
+    r"|(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])"
+    # version numbers with their word: v2.3.4, version 10.0.19045.3803
+    r"|(?i:\b(?:v|version|ver\.?|build|release)\s?)\d+(?:\.\d+)+"
+)
+_DIGIT_GROUPS = re.compile(r"\d+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
@@ -236,18 +291,27 @@ def _card_brand_length(digits: str) -> bool:
     return two in (50, 56, 57, 58, 63, 67) and 12 <= n <= 19  # Maestro
 
 
-@lru_cache(maxsize=1)
-def _detector() -> Callable[[str], list[tuple[int, int]]] | None:
-    """The anonymizer's own phone detector, when it exists, so both agree on what a phone is."""
-    try:
-        from goodwill.detectors import find_structured  # type: ignore[attr-defined]
-    except ImportError:
-        return None
+def _blank(m: re.Match[str]) -> str:
+    return SEGMENT * (m.end() - m.start())
 
-    def phones(text: str) -> list[tuple[int, int]]:
-        return [(s.start, s.end) for s in find_structured(text) if s.kind == "phone"]
 
-    return phones
+def mask_not_phones(text: str) -> str:
+    """``text`` with dates, times, prices, versions and the like blanked, offsets unchanged.
+
+    Phones are then looked for in what is left, so a timestamp or a price
+    never lends its digits to a number beside it.
+    """
+    return _NOT_PHONE.sub(_blank, text)
+
+
+def _dialled_shape(candidate: str) -> bool:
+    """Whether the digits are grouped as people write phone numbers.
+
+    Rows of single figures ("1 2 3 4 5 6 7", a pager, a list of ratings) are
+    not: a number has at most a country code and one short group alone.
+    """
+    groups = _DIGIT_GROUPS.findall(candidate)
+    return sum(len(g) == 1 for g in groups) <= 2
 
 
 @lru_cache(maxsize=65536)
@@ -257,11 +321,11 @@ def phone_spans(candidate: str) -> tuple[tuple[int, int], ...]:
     Valid numbers (in any of ``PHONE_REGIONS``) always count. Numbers that
     are only *possible*, like the fictional UK 07700 900xxx range, count when
     written as phone numbers are, with a "+" or a trunk "0" and ten digits or
-    more, so dates, prices and counts stay quiet. Cached: the same dates and
-    figures recur on every page.
+    more, so counts and figures stay quiet. Cached: the same figures recur
+    on every page.
     """
     digits = sum(c.isdigit() for c in candidate)
-    if not 7 <= digits <= 17 or _ISO_DATE.fullmatch(candidate.strip()):
+    if not 7 <= digits <= 17 or not _dialled_shape(candidate):
         return ()
     found: set[tuple[int, int]] = set()
     valid = phonenumbers.Leniency.VALID
@@ -275,10 +339,30 @@ def phone_spans(candidate: str) -> tuple[tuple[int, int], ...]:
             for m in phonenumbers.PhoneNumberMatcher(candidate, region, leniency=possible):
                 if sum(c.isdigit() for c in m.raw_string) >= 10:
                     found.add((m.start, m.end))
-    detector = _detector()
-    if detector is not None:
-        found.update(detector(candidate))
     return tuple(sorted(found))
+
+
+_LABEL = "tel "
+
+
+@lru_cache(maxsize=4096)
+def labelled_phone_spans(candidate: str) -> tuple[tuple[int, int], ...]:
+    """Phone numbers in a run that a phone word ("call", "tel", "mobile") stands before.
+
+    There the anonymizer's own, lenient detector decides, so a number it
+    would have redacted ("mobile: 555-0143") is found again if it comes
+    back. It is given the run after a label of its own, as it would have
+    seen it in the message; without a label it is too lenient for a whole
+    site of figures.
+    """
+    if not _dialled_shape(candidate):
+        return ()
+    shift = len(_LABEL)
+    return tuple(
+        (s.start - shift, s.end - shift)
+        for s in find_structured(_LABEL + candidate)
+        if s.kind == "phone" and s.start >= shift
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,18 +389,65 @@ class Allowed:
         return len(digits) >= 7 and digits in self.numbers
 
 
+_PREVIOUS_WORD = re.compile(r"([^\W\d_]+)\.?[ \t\u00a0]*\Z")
+_SENTENCE_END = frozenset(".!?…" + SEGMENT)
+_OPENERS = " \t\n\u00a0\"'“‘«(¿¡"
+
+
+def starts_sentence(text: str, pos: int) -> bool:
+    """Whether the word at ``pos`` opens a sentence, a text node or the file."""
+    i = pos - 1
+    while i >= 0 and text[i] in _OPENERS:
+        i -= 1
+    return i < 0 or text[i] in _SENTENCE_END
+
+
+def in_title_case(text: str, pos: int) -> bool:
+    """Whether the line or text node around ``pos`` is a title ("The Export That Will…")."""
+    start = max(text.rfind("\n", 0, pos), text.rfind(SEGMENT, 0, pos)) + 1
+    ends = [e for e in (text.find("\n", pos), text.find(SEGMENT, pos)) if e >= 0]
+    words = [w for w in _WORD.findall(text, start, min(ends, default=len(text))) if len(w) > 3]
+    capital = sum(w[0].isupper() for w in words)
+    return capital >= 3 and capital >= 0.7 * len(words)
+
+
+def named_here(text: str, start: int, word: str, always_capitalised: bool) -> bool:
+    """Whether a word that is also an ordinary word is used as a name at ``start``.
+
+    A redacted customer called Will or Rose must not flag every "will" and
+    "rose" of the site, so such a word counts only where a name would be
+    written and the word would not: after a title ("Ms Rose"), or capitalised
+    in the middle of a sentence ("thanks, Will!"), outside titles. Months,
+    weekdays and brands ("May", "June") are capitalised anyway: they count
+    after a title only. Full names ("Rose Tyler") are matched as phrases and
+    need none of this.
+    """
+    before = _PREVIOUS_WORD.search(text, max(0, start - 24), start)
+    if before is not None and before.group(1).casefold() in TITLES:
+        return True
+    if always_capitalised or not word[0].isupper() or word.isupper():
+        return False
+    return not starts_sentence(text, start) and not in_title_case(text, start)
+
+
 class NameMatcher:
     """Recognises names the anonymizer recorded as redacted, by their keyed digest.
 
     Every word, and every run of two or three capitalised words ("Maren
-    Holt"), is hashed the way ``goodwill.digest`` hashed the original; a
-    per-scan cache makes the thousands of repeated words cost one hash each.
+    Holt") within one text node, is hashed the way ``goodwill.digest`` hashed
+    the original; a per-scan cache makes the thousands of repeated words cost
+    one hash each. A single word that is also an ordinary word (the
+    anonymizer's own list, ``goodwill/data/name_words.txt``) must pass
+    ``named_here`` as well.
     """
 
     def __init__(self, key: bytes, digests: Iterable[str]) -> None:
         self.digests = frozenset(digests)
         self.of = digester(key, "name")
         self.cache: dict[str, bool] = {}
+        lex = lexicon()
+        self.ordinary = lex.name_words
+        self.capitalised = lex.capitalised
 
     def matches(self, words: str) -> bool:
         hit = self.cache.get(words)
@@ -324,17 +455,30 @@ class NameMatcher:
             hit = self.cache[words] = self.of(words) in self.digests
         return hit
 
+    def _single(self, text: str, m: re.Match[str]) -> bool:
+        word = m.group()
+        if len(word) < 2 or not self.matches(word):
+            return False
+        folded = fold(word)
+        if folded in self.capitalised:
+            return named_here(text, m.start(), word, always_capitalised=True)
+        if folded in self.ordinary:
+            return named_here(text, m.start(), word, always_capitalised=False)
+        return True
+
     def find(self, text: str) -> Iterator[Hit]:
         run: list[re.Match[str]] = []  # the capitalised words just before this one
         for m in _WORD.finditer(text):
             word = m.group()
-            if len(word) > 1 and self.matches(word):
+            if self._single(text, m):
                 yield Hit("name", m.start(), m.end(), word)
             if not word[0].isupper():
                 run = []
                 continue
-            if run and not text[run[-1].end() : m.start()].isspace():
-                run = []
+            if run:
+                gap = text[run[-1].end() : m.start()]
+                if not gap.isspace() or SEGMENT in gap:
+                    run = []
             run = [*run[-2:], m]
             for first in run[:-1]:
                 phrase = text[first.start() : m.end()]
@@ -367,8 +511,12 @@ def find_leaks(
         if _card_brand_length(digits) and luhn_valid(digits) and m.group() not in allowed:
             cards.append(Hit("card", m.start(), m.end(), m.group()))
     hits.extend(cards)
-    for m in _PHONE_CANDIDATE.finditer(text):
-        for start, end in phone_spans(m.group()):
+    phone_text = mask_not_phones(text)
+    for m in _PHONE_CANDIDATE.finditer(phone_text):
+        spans = phone_spans(m.group())
+        if not spans and PHONE_LABEL.search(phone_text, max(0, m.start() - 30), m.start()):
+            spans = labelled_phone_spans(m.group())
+        for start, end in spans:
             s, e = m.start() + start, m.start() + end
             value = text[s:e]
             inside_other = any(h.start <= s < h.end or s <= h.start < e for h in hits)

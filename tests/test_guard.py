@@ -175,6 +175,109 @@ def test_a_missing_output_folder_says_to_build_first(tmp_path):
         scan_output(tmp_path / "output")
 
 
+# -- what is not personal: figures that only look like phone numbers ---------------------
+
+FEED_WITH_TIMESTAMPS = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>Tidy Software</title><updated>2026-03-04T09:12:00+00:00</updated>
+<entry><title>Export</title><published>2026-03-04T09:12:00+00:00</published><updated>2026-03-03T09:00:00+00:00</updated><summary type="html">Fixed in 2.4.1 the same day.</summary></entry>
+<entry><title>Notes</title><published>2026-02-11T14:30:00Z</published><updated>2026-02-11T14:30:00.250000+01:00</updated></entry>
+</feed>
+"""  # noqa: E501
+
+
+def test_a_feed_of_adjacent_timestamps_is_clean(tmp_path):
+    out = site(tmp_path, {"feeds/all.atom.xml": FEED_WITH_TIMESTAMPS})
+    assert scan_output(out, allow=[SITE_ADDRESS]) == []
+
+
+def test_a_phone_beside_a_feeds_timestamps_is_still_found(tmp_path):
+    feed = FEED_WITH_TIMESTAMPS.replace(
+        "Fixed in 2.4.1", "Call 07700 900123 if not; fixed in 2.4.1"
+    ).replace("</published>", "</published>\n", 1)
+    out = site(tmp_path, {"feeds/all.atom.xml": feed})
+    assert kinds(scan_output(out, allow=[SITE_ADDRESS])) == [("feeds/all.atom.xml", 4, "phone")]
+
+
+def test_json_ld_and_json_dates_are_clean(tmp_path):
+    json_ld = (
+        '<script type="application/ld+json">{"@type": "Review", "datePublished":'
+        ' "2026-03-04T09:12:00+00:00", "dateModified": "2026-03-05T10:00:00+00:00",'
+        ' "reviewRating": {"ratingValue": 5, "bestRating": 5}}</script>'
+    )
+    data = json.dumps(
+        {"testimonials": [{"date": "2026-03-04", "sent": ["2026-03-04T09:12:00+00:00",
+          "2026-03-04T09:24:00+00:00"], "first_reply_minutes": 12, "version": "2.4.1"}]},
+        indent=1,
+    )  # fmt: skip
+    out = site(tmp_path, {"p.html": planted(json_ld), "testimonials.json": data})
+    assert scan_output(out, allow=[SITE_ADDRESS]) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # dates and times, alone and side by side
+        '<time datetime="2026-03-04T09:12:00+00:00">4 March</time>'
+        '<time datetime="2026-03-05T10:00:00+00:00">5 March</time>',
+        '<meta property="article:published_time" content="2026-03-04T09:12:00+00:00">'
+        '<meta property="article:modified_time" content="2026-03-04T09:12:00+00:00">',
+        "<p>Sent 2026-03-04 09:12:00 +0000, answered 2026-03-04 09:24</p>",
+        "<p>04/03/2026 05/03/2026, 04.03.2026 06.03.2026</p>",
+        "<p>Mon, 04 Mar 2026 09:12:00 +0000; at 09:12:00.5 +0100 and 10:15:30</p>",
+        "<td>2026</td><td>03</td><td>04</td><td>09</td><td>12</td>",
+        # durations, counts and versions
+        "<p>PT1H30M, 1:30:00 and 2:45:10, 12 min, 2 450 invoices, 1 000 000 downloads</p>",
+        "<p>Version 4.12.0, build 10.0.19045.3803, v2.3.4-rc.1, Python 3.11.4</p>",
+        "<ol><li>1</li><li>2</li><li>3</li><li>4</li><li>5</li><li>6</li><li>7</li></ol>",
+        "<nav><span>1</span> <span>2</span> <span>3</span> <span>4</span> <span>5</span>"
+        " <span>6</span> <span>7</span> <span>8</span> <span>9</span> <span>10</span></nav>",
+        "<p>Page 1 2 3 4 5 6 7 8 9 10</p>",
+        "<p>Years 2019-2021 and 2025–2026; server 192.168.100.200</p>",
+        # hashes and numbers of drawing and layout
+        "<p>digest 0123456789012345, thread 6f1c2a9e0b7d4c3a</p>",
+        '<svg viewBox="0 0 240 240"><path d="M100 200 L300 400 L500 600 Z"/>'
+        '<polygon points="100 200 300 400 500 600"/></svg>',
+        '<svg><path d="M12 2C6.48 2 2 6.48 2 12s4.48 10 10 10 10-4.48 10-10S17.52 2 12 2z"/></svg>',
+        '<img src="/a.png" width="1200" height="630" alt="a card"><img width="600" height="315">',
+        # prices
+        "<p>€1 234,56, $1,234.56, £12 345 678, EUR 150.00, 150.00 EUR, 1 234 567 €, 98.7 %</p>",
+        "<td>150.00</td><td>150.00</td><td>1 234 567</td>",
+    ],
+)
+def test_figures_that_are_not_phone_numbers_pass(tmp_path, line):
+    out = site(tmp_path, {"p.html": planted(line)})
+    assert scan_output(out, allow=[SITE_ADDRESS]) == []
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "<p>Sent 2026-03-04T09:12:00+00:00 from 07700 900123</p>",
+        "<p>Call 07700 <b>900123</b> after six</p>",
+        "<p>Tel:+44 7700 900123</p>",
+        "<p>€150.00, or ring (202) 555-0143</p>",
+        "<p>My mobile: 555-0143, any time</p>",
+        "<dl><dt>Phone</dt><dd>555 0143</dd></dl>",
+    ],
+)
+def test_a_phone_among_figures_is_still_found(tmp_path, line):
+    out = site(tmp_path, {"p.html": planted(line)})
+    assert kinds(scan_output(out, allow=[SITE_ADDRESS])) == [("p.html", 14, "phone")]
+
+
+def test_an_unlabelled_short_local_number_is_taken_for_a_figure(tmp_path):
+    """Seven digits with no phone word before them could be anything: a known gap."""
+    out = site(tmp_path, {"p.html": planted("<p>Order 555-0143 shipped</p>")})
+    assert scan_output(out, allow=[SITE_ADDRESS]) == []
+
+
+def test_text_nodes_are_read_apart_but_bare_inline_tags_are_read_through():
+    text = "<td>07</td><td>700</td>\n<p>Call <em>07700</em> 900123</p>"
+    lines = readable_text(text, ".html").split("\n")
+    assert lines[0].split() == ["07", "700"] and "\x1f07\x1f" in lines[0]
+    assert " ".join(lines[1].split()) == "Call 07700 900123"
+
+
 # -- redacted names -------------------------------------------------------------------------
 
 
