@@ -11,7 +11,7 @@ OUTPUTDIR := output
 CONFFILE := pelicanconf.py
 PUBLISHCONF := publishconf.py
 
-.PHONY: setup html publish test lint clean bench
+.PHONY: setup html publish devserver test lint clean bench
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -26,6 +26,9 @@ html: $(STAMP)
 
 publish: $(STAMP)
 	$(PELICAN) $(INPUTDIR) -o $(OUTPUTDIR) -s $(PUBLISHCONF)
+
+devserver: $(STAMP)
+	$(BIN)/goodwill watch
 
 test: $(STAMP)
 	bash .ci/install-chromium
