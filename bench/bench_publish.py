@@ -259,7 +259,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="200 articles, one round")
     args = parser.parse_args()
+    if args.quick:
+        args.articles, args.rounds = 200, 1
     rows = []
     with tempfile.TemporaryDirectory(prefix="goodwill-bench-") as tmp:
         root = Path(tmp)
