@@ -434,7 +434,7 @@ class NameMatcher:
     """Recognises names the anonymizer recorded as redacted, by their keyed digest.
 
     Every word, and every run of two or three capitalised words ("Maren
-    Holt") within one text node, is hashed the way ``goodwill.digest`` hashed
+    Holt"), even across tags, is hashed the way ``goodwill.digest`` hashed
     the original; a per-scan cache makes the thousands of repeated words cost
     one hash each. A single word that is also an ordinary word (the
     anonymizer's own list, ``goodwill/data/name_words.txt``) must pass
@@ -475,10 +475,8 @@ class NameMatcher:
             if not word[0].isupper():
                 run = []
                 continue
-            if run:
-                gap = text[run[-1].end() : m.start()]
-                if not gap.isspace() or SEGMENT in gap:
-                    run = []
+            if run and not text[run[-1].end() : m.start()].isspace():
+                run = []  # a name is read across tags: "<td>Maren</td><td>Holt</td>"
             run = [*run[-2:], m]
             for first in run[:-1]:
                 phrase = text[first.start() : m.end()]

@@ -293,6 +293,55 @@ def test_a_redacted_name_is_found_when_the_key_is_given(tmp_path):
     assert scan_output(out, digests, b"a different key", [SITE_ADDRESS]) == []
 
 
+def test_a_name_in_two_table_cells_is_still_a_name(tmp_path):
+    line = "<table><tr><td>Maren</td><td>Holt</td></tr></table>"
+    out = site(tmp_path, {"t.html": planted(line)})
+    found = scan_output(out, {digest(KEY, "name", "Maren Holt")}, KEY, [SITE_ADDRESS])
+    assert kinds(found) == [("t.html", 14, "name")]
+
+
+COMMON_WORD_NAMES = NameMatcher(KEY, {digest(KEY, "name", n) for n in ("Will", "Rose", "May")})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We will fix it tomorrow, and the rose garden photo is lovely.",
+        "WILL IT EXPORT? Yes.",
+        "The Export That Will Not Finish",
+        "Will you fix it? Rose gold is the new colour.",  # sentence starts: see below
+        "In May we shipped the fix.",
+        "<h2>Will</h2><p>Rose</p>",
+    ],
+)
+def test_a_redacted_name_that_is_also_a_word_does_not_flag_the_word(text):
+    assert find_leaks(readable_text(text, ".html"), names=COMMON_WORD_NAMES) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Thanks so much, Will! It works.", ["Will"]),
+        ("Hi Rose, the export is fixed.", ["Rose"]),
+        ("Ms Rose wrote again, and so did Mr. Will.", ["Rose", "Will"]),
+        ("Mrs May called; in May we fixed it.", ["May"]),
+    ],
+)
+def test_a_redacted_name_that_is_also_a_word_is_found_where_it_is_a_name(text, found):
+    assert [h.value for h in find_leaks(text, names=COMMON_WORD_NAMES)] == found
+
+
+def test_a_name_that_is_no_ordinary_word_is_found_in_any_case_and_place():
+    names = NameMatcher(KEY, {digest(KEY, "name", "Oskarsson")})
+    hits = find_leaks("Oskarsson wrote. thanks, oskarsson! OSKARSSON", names=names)
+    assert [h.value for h in hits] == ["Oskarsson", "oskarsson", "OSKARSSON"]
+
+
+def test_a_full_name_is_found_even_when_its_words_are_ordinary():
+    names = NameMatcher(KEY, {digest(KEY, "name", "Rose Will")})
+    assert [h.value for h in find_leaks("Rose Will wrote again.", names=names)] == ["Rose Will"]
+
+
 def test_the_fast_digester_agrees_with_digest():
     of = digester(KEY, "name")
     for name in ("Maren Holt", "  maren\tHOLT", "Zoë", "O'Brien", "李小龍"):
