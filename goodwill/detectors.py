@@ -51,9 +51,17 @@ PRIORITY = {
 # ---------------------------------------------------------------------------------------
 
 
+# Letters Unicode does not decompose into a base letter and an accent: "Bjørn" and
+# "Łukasz" must find the "bjorn" and "lukasz" of an English-speaking list.
+_LETTERS = str.maketrans(
+    {"ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ð": "d", "Ð": "d",
+     "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "þ": "th", "Þ": "th", "ı": "i"}
+)  # fmt: skip
+
+
 def fold(word: str) -> str:
     """Lookup key for a name: accents off and case folded, so "Éric" finds "Eric"."""
-    decomposed = unicodedata.normalize("NFKD", word)
+    decomposed = unicodedata.normalize("NFKD", word.translate(_LETTERS))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
@@ -74,28 +82,20 @@ class Lexicon:
 
 @cache
 def lexicon() -> Lexicon:
-    """Read the lexicon once per process (~50 ms): gender-guesser's data file, our lists."""
-    first: set[str] = set()
-    pairs: list[tuple[str, str]] = []
-    dictionary = resources.files("gender_guesser").joinpath("data", "nam_dict.txt")
-    with dictionary.open(encoding="utf-8") as lines:
-        for line in lines:
-            if line[0] == "#":
-                continue
-            parts = line.split()
-            if line[0] == "=":
-                if len(parts) >= 3:
-                    pairs.append((fold(parts[1]), fold(parts[2])))
-                continue
-            for piece in parts[1].split("+"):
-                first.add(fold(piece))
+    """Read the lexicon once per process (~30 ms); sources in goodwill/data/README.md.
+
+    ``first_names.txt`` is generated and already folded; the hand-written supplement is
+    folded here, and the words of ``not_first_names.txt`` are taken out of both.
+    """
+    first = set(_data_lines("first_names.txt"))
+    first.update(fold(name) for name in _data_lines("first_names_extra.txt"))
+    first.difference_update(_data_lines("not_first_names.txt"))
+    related: dict[str, set[str]] = {}
     for line in _data_lines("nicknames.tsv"):
         short, _, fulls = line.partition("\t")
-        pairs.extend((fold(short), fold(full)) for full in fulls.split(","))
-    related: dict[str, set[str]] = {}
-    for short, full in pairs:
-        related.setdefault(short, set()).add(full)
-        related.setdefault(full, set()).add(short)
+        for full in fulls.split(","):
+            related.setdefault(fold(short), set()).add(fold(full))
+            related.setdefault(fold(full), set()).add(fold(short))
     return Lexicon(
         first_names=frozenset(first),
         nicknames={k: frozenset(v) for k, v in related.items()},
