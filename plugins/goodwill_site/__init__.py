@@ -20,7 +20,7 @@ from typing import Any
 
 from pelican import signals
 
-from . import pages
+from . import leakcheck, pagecache, pages
 from .collect import collect
 
 logger = logging.getLogger(__name__)
@@ -49,17 +49,42 @@ def on_writer_finalized(generator: Any, writer: Any) -> None:
         pages.write_all(generator, writer, state)
 
 
+def on_content_written(path: str, context: dict[str, Any] | None = None) -> None:
+    """Keep each story page Pelican renders, so the next build can reuse it."""
+    state = (context or {}).get(STATE)
+    article = (context or {}).get("article")
+    if state is None or article is None or not hasattr(article, "goodwill_save_as"):
+        return
+    state.pages.store(article.goodwill_save_as, Path(path))
+
+
 def on_finalized(pelican: Any) -> None:
     """Run the leak guard: GOODWILL_GUARD is "fail" (the default), "warn" or "off"."""
-    mode = str(pelican.settings.get("GOODWILL_GUARD", "fail")).lower()
+    settings = pelican.settings
+    mode = str(settings.get("GOODWILL_GUARD", "fail")).lower()
     if mode in {"off", "false", "0", "no"}:
         return
     try:
         from goodwill import guard
+        from goodwill.keys import KeyFileError
     except ImportError:  # pragma: no cover - only while guard.py has not landed
         logger.warning("goodwill.guard is not installed: the output was not checked for leaks")
         return
-    findings = guard.scan_output(Path(pelican.output_path))
+    try:
+        names = leakcheck.load_names(settings)
+    except (guard.GuardError, KeyFileError, OSError) as exc:
+        raise RuntimeError(f"leak guard: {exc}") from exc
+    if names.key is None:
+        logger.info(
+            "leak guard: redacted names not checked: no key at %s and no GOODWILL_KEY "
+            "(e-mails, phones and cards are checked)",
+            names.key_file,
+        )
+    allow = settings.get("GOODWILL_GUARD_ALLOW") or ()
+    findings, read = leakcheck.scan(
+        Path(pelican.output_path), names, allow, pagecache.folder(settings)
+    )
+    logger.info("leak guard: %d file(s) read, the rest unchanged since a clean scan", read)
     for f in findings:
         logger.error("leak guard: %s:%s: %s: %s", f.path, f.line, f.kind, f.excerpt)
     if findings and mode != "warn":
@@ -73,4 +98,5 @@ def register() -> None:
     signals.initialized.connect(on_initialized)
     signals.article_generator_pretaxonomy.connect(on_pretaxonomy)
     signals.article_writer_finalized.connect(on_writer_finalized)
+    signals.content_written.connect(on_content_written)
     signals.finalized.connect(on_finalized)

@@ -14,8 +14,9 @@ from goodwill import consent, content, evidence, stories, structured
 from goodwill.sanitize import sanitize_html
 from goodwill.turns import join_turns, split_turns
 
-from . import media
+from . import media, pagecache
 from .media import ImagePlan
+from .pagecache import PageCache
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class State:
     plan: ImagePlan
     public_testimonials: list[Any]  # articles, wall order
     public_gifts: list[Any]
+    pages: PageCache
 
 
 def _kind(article: Any) -> str:
@@ -122,6 +124,82 @@ def _dress(article: Any, story: Any, kind: str, settings: dict[str, Any], plan: 
         image = _absolute(settings, photo) if photo else ""
         data = structured.gift_json_ld(story, url, site, siteurl, image=image)
     article.goodwill_json_ld = structured.script_tag_json(data)
+
+
+def _page_cache(settings: dict[str, Any]) -> PageCache:
+    from pelican import __version__ as pelican_version
+
+    theme = Path(settings.get("THEME", ""))
+    folders = [
+        theme / "templates",
+        *map(Path, settings.get("THEME_TEMPLATES_OVERRIDES") or []),
+        *map(Path, settings.get("EXTRA_TEMPLATES_PATHS") or []),
+    ]
+    salt = pagecache.page_key(
+        "",
+        [
+            pagecache.VERSION,
+            pelican_version,
+            pagecache.settings_digest(settings),
+            pagecache.templates_digest(folders),
+        ],
+    )
+    enabled = bool(settings.get("GOODWILL_PAGE_CACHE", True))
+    return PageCache(pagecache.folder(settings), salt, enabled=enabled)
+
+
+def _real_save_as(article: Any) -> str:
+    """Where Pelican would write the story, even after an earlier build emptied it."""
+    if not hasattr(article, "goodwill_save_as"):
+        article.goodwill_had_override = "override_save_as" in article.__dict__
+        article.goodwill_save_as = article.save_as
+    return article.goodwill_save_as
+
+
+def _story_page_fields(article: Any, titles: dict[str, str]) -> list[object]:
+    """Everything a story page shows, for its cache key (see ``pagecache``)."""
+    original = article.goodwill_original
+    return [
+        article.goodwill_kind,
+        article.template,
+        article.goodwill_save_as,
+        article.url,
+        article.lang,
+        article.title,
+        article.date,
+        getattr(article, "category", None) and str(article.category),
+        article.goodwill,
+        article._content,
+        getattr(article, "goodwill_turns", None),
+        getattr(article, "goodwill_facts", None),
+        article.goodwill_avatar,
+        article.goodwill_card,
+        getattr(article, "goodwill_photo", None),
+        article.goodwill_json_ld,
+        article.goodwill_hidden,
+        article.metadata.get("summary"),
+        [(t.lang, t.url, t.title) for t in getattr(article, "translations", [])],
+        original and (original.url, original.lang),
+        sorted(titles.items()),
+    ]
+
+
+def plan_pages(generator: Any, cache: PageCache, titles: dict[str, str]) -> None:
+    """Tell Pelican to skip every story page the cache already holds."""
+    for name in ("translations", "articles", "hidden_translations", "hidden_articles"):
+        for article in getattr(generator, name, []):
+            if not hasattr(article, "goodwill_kind"):
+                continue
+            save_as = _real_save_as(article)
+            if not save_as:
+                continue
+            key = pagecache.page_key(cache.salt, _story_page_fields(article, titles))
+            if cache.plan(save_as, key):
+                article.override_save_as = ""  # Pelican's writer skips an empty name
+            elif article.goodwill_had_override:
+                article.override_save_as = save_as
+            else:
+                article.__dict__.pop("override_save_as", None)
 
 
 def collect(generator: Any) -> State:
@@ -258,4 +336,7 @@ def collect(generator: Any) -> State:
     }
     public = [a for a in testimonials if not a.goodwill_hidden]
     public_gifts = [a for a in gifts if not a.goodwill_hidden]
-    return State(model, plan, public, public_gifts)
+    pages = _page_cache(settings)
+    plan_pages(generator, pages, model["pledge_titles"])
+    plan.start()  # draw missing images on the other cores while Pelican renders pages
+    return State(model, plan, public, public_gifts, pages)

@@ -36,6 +36,7 @@ def write_all(generator: Any, writer: Any, state: Any) -> None:
         return f"{siteurl.rstrip('/')}/{url}"
 
     def write(template: str, save_as: str, url: str, **extra: Any) -> None:
+        state.pages.own(save_as)
         writer.write_file(
             save_as,
             generator.get_template(template),
@@ -115,3 +116,11 @@ def write_all(generator: Any, writer: Any, state: Any) -> None:
 
     drawn, reused = state.plan.write(output)
     logger.info("goodwill: %d image(s) drawn, %d reused from the cache", drawn, reused)
+    copied, removed = state.pages.finish(output)
+    rendered = len(state.pages.rendered)
+    logger.info(
+        "goodwill: %d story page(s) rendered, %d reused from the cache, %d stale file(s) removed",
+        rendered,
+        copied,
+        removed,
+    )

@@ -1,0 +1,174 @@
+"""Story pages rendered once and reused while nothing that shapes them changes.
+
+Pelican renders every article on every build, even with its content cache on,
+and rendering is most of a build's time. A story page is fully decided by the
+story itself (its dressed fields), its place (URL, translations, original),
+the pledge titles it names, the settings and the templates; its *key* is a
+hash of all of those. A page whose key was rendered before is copied from
+the cache folder and Pelican is told not to write it (an empty ``save_as``,
+which Pelican's writer skips); any other page is rendered by Pelican as usual
+and stored on its way out (``content_written``).
+
+The output folder may be wiped (``DELETE_OUTPUT_DIRECTORY``, a fresh release
+folder) or kept: copies keep the cached file's time, so a page that did not
+change keeps its time too, and a record of what the plugin wrote into each
+output folder lets the next build delete pages that are no longer wanted (a
+withdrawn story, a wall page that no longer exists).
+
+A theme whose story template shows site-wide lists (say, "latest stories" in
+a sidebar) makes pages depend on more than the key sees: such a site sets
+``GOODWILL_PAGE_CACHE = False``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+# Bumped when what the plugin puts in front of the story templates changes shape.
+VERSION = "1"
+# Settings that say where things are on this machine, never what a page shows.
+PLACE_SETTINGS = frozenset(
+    {"OUTPUT_PATH", "PATH", "CACHE_PATH", "GOODWILL_IMAGE_CACHE", "PLUGIN_PATHS", "THEME"}
+)
+
+
+def folder(settings: Mapping[str, Any]) -> Path:
+    """Where the plugin keeps pages and records between builds."""
+    return Path(
+        settings.get("GOODWILL_PAGE_CACHE_PATH")
+        or os.path.join(settings.get("CACHE_PATH", "cache"), "goodwill-pages")
+    )
+
+
+def _stable(value: object) -> object:
+    """A JSON stand-in for settings values that have no JSON form and no stable repr."""
+    if callable(value):
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', '')}"
+    if isinstance(value, set | frozenset):
+        return sorted(map(str, value))
+    return type(value).__name__ if " at 0x" in repr(value) else repr(value)
+
+
+def settings_digest(settings: Mapping[str, Any]) -> str:
+    """Hash of every setting a template could read, stable from one process to the next."""
+    shown = {k: v for k, v in settings.items() if k not in PLACE_SETTINGS}
+    text = json.dumps(shown, sort_keys=True, default=_stable)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def templates_digest(folders: Iterable[Path]) -> str:
+    """Hash of every template file (name and bytes) the site can render with."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def page_key(salt: str, fields: Iterable[object]) -> str:
+    """The key of one page: the build's salt and every value the page shows, in order."""
+    digest = hashlib.sha256(salt.encode())
+    for value in fields:
+        digest.update(b"\x1f" + repr(value).encode())
+    return digest.hexdigest()[:32]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        sa, sb = a.stat(), b.stat()
+    except OSError:
+        return False
+    return sa.st_size == sb.st_size and sa.st_mtime_ns == sb.st_mtime_ns
+
+
+@dataclass
+class PageCache:
+    """The pages of one build: which to copy from the cache, which Pelican renders."""
+
+    folder: Path
+    salt: str
+    enabled: bool = True
+    reuse: dict[str, str] = field(default_factory=dict)  # save_as -> key, copied from cache
+    rendered: dict[str, str] = field(default_factory=dict)  # save_as -> key, Pelican renders
+    written: set[str] = field(default_factory=set)  # every file the plugin owns this build
+
+    def _file(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.html"
+
+    def plan(self, save_as: str, key: str) -> bool:
+        """Record the page; True when it is cached and Pelican need not render it."""
+        self.written.add(save_as)
+        if self.enabled and self._file(key).is_file():
+            self.reuse[save_as] = key
+            return True
+        self.rendered[save_as] = key
+        return False
+
+    def own(self, save_as: str) -> None:
+        """A page the plugin writes itself (a wall page): removed once no build writes it."""
+        self.written.add(save_as)
+
+    def store(self, save_as: str, path: Path) -> None:
+        """Keep a page Pelican just rendered, and give it the cached copy's time."""
+        key = self.rendered.get(save_as)
+        if not self.enabled or key is None:
+            return
+        cached = self._file(key)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_name(f"{cached.name}.{os.getpid()}.part")
+        shutil.copy2(path, partial)
+        partial.replace(cached)
+
+    def _record(self, output: Path) -> Path:
+        name = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
+        return self.folder / f"written-{name}.json"
+
+    def finish(self, output: Path) -> tuple[int, int]:
+        """Copy the reused pages out, delete what an earlier build wrote and this one did not.
+
+        Returns (reused, removed).
+        """
+        for save_as, key in self.reuse.items():
+            out = output / save_as
+            cached = self._file(key)
+            if _same_file(cached, out):
+                continue  # the output was kept and already holds this very page
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(cached, out)
+        removed = self._remove_stale(output)
+        return len(self.reuse), removed
+
+    def _remove_stale(self, output: Path) -> int:
+        record = self._record(output)
+        try:
+            before = set(json.loads(record.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            before = set()
+        removed = 0
+        for save_as in sorted(before - self.written):
+            path = output / save_as
+            if path.is_file():
+                path.unlink()
+                removed += 1
+                parent = path.parent
+                while parent != output and parent.is_dir() and not any(parent.iterdir()):
+                    parent.rmdir()
+                    parent = parent.parent
+        self.folder.mkdir(parents=True, exist_ok=True)
+        partial = record.with_name(f"{record.name}.{os.getpid()}.part")
+        partial.write_text(json.dumps(sorted(self.written)), encoding="utf-8")
+        partial.replace(record)
+        return removed
