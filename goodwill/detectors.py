@@ -65,6 +65,20 @@ def fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+@cache
+def _fold_letter(letter: str) -> str:
+    base = fold(letter)
+    return base if len(base) == 1 else letter
+
+
+def _fold_in_place(text: str) -> str:
+    """``text`` with accents off but every offset kept: the NameBook's folded forms
+    ("anunciacion") must match "Anunciación" and point at it."""
+    if text.isascii():
+        return text
+    return "".join(c if c < "\x80" else _fold_letter(c) for c in text)
+
+
 def _data_lines(name: str) -> list[str]:
     text = resources.files("goodwill").joinpath("data", name).read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
@@ -201,18 +215,24 @@ STREET_SUFFIX = (
     r"|extension|flat|flats|garden|gateway|knoll|knolls|motorway|orchard|overpass|plain"
     r"|plains|radial|ramp|shoal|squares|streets|underpass|bridge|brook|burg|bypass|camp"
     r"|canyon|cape|cove|curve|crest|fall|keys?|neck|pass|port"
+    # More of the US Postal Service's street suffixes (Publication 28).
+    r"|bend|bluff|bottom|branch|byway|fork|haven|inlet|land|loaf|lodge|locks?|mall|mission"
+    r"|skyway|stravenue|trafficway|trailer|well|commons|parkways|mountains|crossroad|rapid|rue"
 )
 EN_STREET = re.compile(
-    r"(?:(?i:flat|apartment|apt\.?|unit|suite|studio)\s+\w{1,5},?\s+)?"
+    # "Flat 75C, Lewis Mill": the unit word goes with the number that follows it.
+    r"(?:(?i:flat|apartment|apt\.?|unit|suite|studio)\s+)?"
     r"\b\d{1,5}[A-Za-z]?(?:[-/]\d{1,4})?,?\s+"
     r"(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*\s+"
-    rf"(?i:{STREET_SUFFIX})\b\.?"
+    rf"(?i:(?:{STREET_SUFFIX})s?)\b\.?"
     r"(?:,?\s+(?i:apt\.?|apartment|suite|ste\.?|unit|flat|floor|#)\s*\w{1,6}\b)?"
 )
 GERMANIC_STREET = re.compile(
-    r"\b[A-ZÄÖÜ][\wäöüßÄÖÜ.-]*?(?i:stra(?:ß|ss)e|str\.|weg|gasse|allee|platz|ring|damm|ufer"
-    r"|chaussee|steig|pfad|markt|graben|straat|gracht|laan|plein|kade|singel|dijk|dreef"
-    r"|steeg|hof|park)"
+    # "Isolde-van der Dussen-Platz 7": particles may stand between hyphenated parts.
+    r"\b[A-ZÄÖÜ][\wäöüßÄÖÜ.-]*?(?:-(?:van|von|de|der|den|zu|zum|vom|am|an)"
+    r"(?:[ ](?:der|den|de))?[ ][A-ZÄÖÜ][\wäöüßÄÖÜ.-]*?)?"
+    r"(?i:stra(?:ß|ss)e|str\.|weg|gasse|allee|platz|ring|damm|ufer|chaussee|steig|pfad|markt|graben|straat|gracht|laan|plein|kade|singel|dijk|dreef"
+    r"|steeg|hof|park|baan|boulevard|pad|wal|kanaal|haven|veld|plantsoen|erf|hoven)"
     r"\s+\d{1,4}\s?[a-zA-Z]?(?:[-/]\d{1,4})?\b"
 )
 FRENCH_STREET = re.compile(
@@ -222,8 +242,18 @@ FRENCH_STREET = re.compile(
     r"(?:(?:de\s+la|de|du|des|d'|d’|l'|l’|la|le|les)\s*)?[A-ZÉÈÀÂ][\w'’-]*"
     r"(?:\s+(?:(?:de\s+la|de|du|des|d'|d’|l'|l’|la|le|les)\s*)?[A-ZÉÈÀÂ][\w'’-]*){0,3}"
 )
+# Without a number ("avenue Moreno", "rue de Dufour"): the street word in lower case, as
+# French writes it mid-line, and a capitalised name after it. Words English also uses
+# ("place", "route", "square") only with a French particle: "take place Monday" is no address.
+FRENCH_STREET_BARE = re.compile(
+    r"(?<![\w-])(?:(?:rue|avenue|boulevard|chemin|all(?:é|e)e|impasse|quai|faubourg)\s+"
+    r"(?:(?:de\s+la|de|du|des|d'|d’|l'|l’)\s*)?"
+    r"|(?:place|route|square|passage|cours|voie)\s+(?:de\s+la|de|du|des|d'|d’|l'|l’)\s*)"
+    r"[A-ZÉÈÀÂ][\w'’-]+(?:\s+(?:(?:de\s+la|de|du|des|d'|d’)\s*)?[A-ZÉÈÀÂ][\w'’-]+){0,2}"
+)
 SOUTHERN_STREET = re.compile(
-    r"\b(?:Calle|C/|Ca(?:ñ|n)ada|Avenida|Avda\.?|Plaza|Paseo|Camino|Carrera|Ronda|Traves(?:í|i)a"
+    r"\b(?:Calle|C/|C\.|Ca(?:ñ|n)ada|Avenida|Avda\.?|Plaza|Pza\.|Paseo|Camino|Carrera|Ronda"
+    r"|Traves(?:í|i)a|Vial|Pasadizo|Acceso|Bajada|Ctra\.|Pje\.|Carrer|Passeig|Pla(?:ç|c)a"
     r"|Callej(?:ó|o)n|Cuesta|Glorieta|Pasaje|Rambla|Urbanizaci(?:ó|o)n|V(?:í|i)a|Alameda"
     r"|Carretera|Via|Viale|Piazza|Corso|Largo|Vicolo|Strada|Contrada|Borgo|Rua|Travessa)\s+"
     r"(?:(?:de|del|de\s+la|de\s+los|de\s+las|la|el|los|las|dei|della|delle|degli|di)\s+)*"
@@ -256,7 +286,7 @@ POSTCODE_LINES = (
     re.compile(rf"(?:(?<=\n)|(?<=^)|(?<=, ))[ \t]*(?:[A-Z]{{1,2}}-)?\d{{5}}\s+{CITY}", re.M),
     re.compile(rf"(?:(?<=\n)|(?<=^)|(?<=, ))[ \t]*\d{{4}}\s?[A-Z]{{2}}\s+{CITY}", re.M),
 )
-STREETS = (EN_STREET, GERMANIC_STREET, FRENCH_STREET, SOUTHERN_STREET)
+STREETS = (EN_STREET, GERMANIC_STREET, FRENCH_STREET, FRENCH_STREET_BARE, SOUTHERN_STREET)
 ADDRESS_GAP = re.compile(r"[\s,]*")
 CITY_LINE = re.compile(rf"[ \t]*{CITY}[ \t]*\n")
 
@@ -881,12 +911,21 @@ def _surname_end(text: str, end: int, lex: Lexicon, products: frozenset[str]) ->
     return pos
 
 
+def _plain_surname(text: str, end: int, lex: Lexicon) -> bool:
+    """Whether the word after ``end`` reads as a surname: "Adams", not "Will", "I" or "B."."""
+    nxt = TOKEN.match(text, end + 1) if text[end : end + 1] == " " else None
+    if nxt is None:
+        return False
+    bare = nxt.group().rstrip(".")
+    return len(bare) > 1 and not bare.isupper() and fold(bare) not in lex.name_words
+
+
 def _known_spans(text: str, book: NameBook, lex: Lexicon) -> Iterator[Span]:
     pattern = book.pattern()
     if pattern is None:
         return
-    for m in pattern.finditer(text):
-        matched = m.group()
+    for m in pattern.finditer(_fold_in_place(text)):
+        matched = text[m.start() : m.end()]
         folded = " ".join(fold(t) for t in matched.split())
         single = " " not in folded
         ambiguous = single and (folded in lex.name_words or folded in lex.capitalised)
@@ -936,7 +975,12 @@ def _third_party_spans(text: str, lex: Lexicon, products: frozenset[str]) -> Ite
             continue
         if folded in lex.first_names and not _is_initial(word):
             if folded in lex.capitalised:
-                if not (prev_bare in CONTEXT_BEFORE and has_surname):
+                # "in May" stays; "May Adams sees" is a person: a month, place or brand is a
+                # first name only with a surname that is no first name or initial itself.
+                if not has_surname or not (
+                    prev_bare in CONTEXT_BEFORE
+                    or (_plain_surname(text, end, lex) and not _line_is_title_case(text, start))
+                ):
                     continue
             elif folded in lex.name_words or folded in NOT_A_NAME:
                 sentence_start = _starts_sentence(text, start) or _line_is_title_case(text, start)
