@@ -229,29 +229,38 @@ _CARD = re.compile(r"(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w-])")
 _PHONE_CANDIDATE = re.compile(
     r"(?<![\w+/.,-])(?<!\d:)(?:\+|\(\+?)?\d[\d \t\u00a0().\-]{5,}\d(?![\w/]|[.,:]\d)"
 )
-_AMOUNT = r"(?:\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+|\d+)(?:[.,]\d{1,2})?"
-_CURRENCY = r"(?:[$€£¥₹]|\b(?:EUR|USD|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|JPY)\b)"
+_CODES = r"(?:EUR|USD|GBP|CHF|CAD|AUD|SEK|NOK|DKK|PLN|JPY)"
+_AFTER_FIRST_DIGIT = r"(?:\d{0,2}(?:[,.\u00a0\u202f ]\d{3})+|\d*)(?:[.,]\d{1,2})?"  # an amount
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 # Figures that are written like phone numbers but never are one. Each shape is strict
 # enough that no phone number fits it (a dotted French number has five groups, not a
 # date's three; a price is grouped by thousands, a phone is not), so masking them first
-# cannot hide a real number.
+# cannot hide a real number. Every shape starts at a digit or a currency sign, taken
+# before the alternatives so that the search skips the rest of the text at C speed; each
+# alternative then checks, looking back, what that first character was and what stood
+# before it.
 _NOT_PHONE = re.compile(
+    r"[\d$€£¥₹](?:"
     # ISO 8601 dates, with a time, fraction and zone when there are: 2026-03-04T09:12:00+00:00
-    r"(?<![\w.-])\d{4}-\d{2}-\d{2}"
+    r"(?<![\w.-]\d)(?<=\d)\d{3}-\d{2}-\d{2}"
     r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?(?!\d)"
     # day-first and US dates: 04/03/2026, 4.3.26 (a dotted phone has more groups)
-    r"|(?<![\d./-])\d{1,2}(?P<sep>[./-])\d{1,2}(?P=sep)(?:\d{4}|\d{2})(?!\d|[./-]\d)"
+    r"|(?<![\d./-]\d)(?<=\d)\d?(?P<sep>[./-])\d{1,2}(?P=sep)(?:\d{4}|\d{2})(?!\d|[./-]\d)"
     # clock times with seconds, fractions and a zone: 09:12, 09:12:00.5 +0100
-    r"|(?<![\d:])\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s?(?:Z|[+-](?:0\d|1[0-4]):?[0-5]\d)(?!\d))?"
-    # prices and percentages: €1 234,56, $1,234.56, 150.00 EUR, 98.7 %
-    rf"|{_CURRENCY}\s?{_AMOUNT}(?!\d)"
-    rf"|(?<![\d.,]){_AMOUNT}\s?(?:{_CURRENCY}|[%‰])"
+    r"|(?<![\d:]\d)(?<=\d)\d?:\d{2}(?::\d{2}(?:[.,]\d+)?)?"
+    r"(?:\s?(?:Z|[+-](?:0\d|1[0-4]):?[0-5]\d)(?!\d))?"
+    # prices and percentages: €1 234,56, $1,234.56, EUR 150.00, 150.00 EUR, 98.7 %
+    rf"|(?<=[$€£¥₹])\s?\d{_AFTER_FIRST_DIGIT}(?!\d)"
+    rf"|(?:(?<=\b{_CODES} \d)|(?<=\b{_CODES}\d)){_AFTER_FIRST_DIGIT}(?!\d)"
+    rf"|(?<![\d.,]\d)(?<=\d){_AFTER_FIRST_DIGIT}\s?(?:[$€£¥₹%‰]|{_CODES}\b)"
     # year ranges: 2019-2021, 2025–2026
-    r"|(?<!\d)(?:19|20)\d\d\s?[-–—/]\s?(?:19|20)\d\d(?!\d)"
-    # IPv4 addresses, octets without leading zeros (a Belgian "02.123.45.67" has one)
-    r"|(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])"
+    r"|(?<![\d]\d)(?:(?<=1)9|(?<=2)0)\d\d\s?[-–—/]\s?(?:19|20)\d\d(?!\d)"
+    # IPv4 addresses, no octet with a leading zero (a Belgian "02.123.45.67" has one)
+    rf"|(?<![\d.]\d)(?<=[1-9])\d{{0,2}}\.{_OCTET}\.{_OCTET}\.{_OCTET}(?![\d.])"
     # version numbers with their word: v2.3.4, version 10.0.19045.3803
-    r"|(?i:\b(?:v|version|ver\.?|build|release)\s?)\d+(?:\.\d+)+"
+    r"|(?:(?<=\b[vV]\d)|(?i:(?<=version \d)|(?<=ver\. \d)|(?<=build \d)|(?<=release \d)))"
+    r"\d*(?:\.\d+)+"
+    r")"
 )
 _DIGIT_GROUPS = re.compile(r"\d+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -448,6 +457,7 @@ class NameMatcher:
         lex = lexicon()
         self.ordinary = lex.name_words
         self.capitalised = lex.capitalised
+        self.sorts: dict[str, str] = {}  # word -> "name", "ordinary" or "capitalised"
 
     def matches(self, words: str) -> bool:
         hit = self.cache.get(words)
@@ -455,22 +465,32 @@ class NameMatcher:
             hit = self.cache[words] = self.of(words) in self.digests
         return hit
 
-    def _single(self, text: str, m: re.Match[str]) -> bool:
+    def _named(self, text: str, m: re.Match[str]) -> bool:
+        """Whether a word whose digest matched is used as a name here."""
         word = m.group()
-        if len(word) < 2 or not self.matches(word):
-            return False
-        folded = fold(word)
-        if folded in self.capitalised:
-            return named_here(text, m.start(), word, always_capitalised=True)
-        if folded in self.ordinary:
-            return named_here(text, m.start(), word, always_capitalised=False)
-        return True
+        sort = self.sorts.get(word)
+        if sort is None:
+            folded = fold(word)
+            sort = self.sorts[word] = (
+                "capitalised"
+                if folded in self.capitalised
+                else "ordinary"
+                if folded in self.ordinary
+                else "name"
+            )
+        if sort == "name":
+            return True
+        return named_here(text, m.start(), word, always_capitalised=sort == "capitalised")
 
     def find(self, text: str) -> Iterator[Hit]:
         run: list[re.Match[str]] = []  # the capitalised words just before this one
+        cache = self.cache
         for m in _WORD.finditer(text):
             word = m.group()
-            if self._single(text, m):
+            hit = cache.get(word)
+            if hit is None:
+                hit = self.matches(word)
+            if hit and len(word) > 1 and self._named(text, m):
                 yield Hit("name", m.start(), m.end(), word)
             if not word[0].isupper():
                 run = []

@@ -18,6 +18,7 @@ from goodwill.guard import (
     luhn_valid,
     main,
     mask,
+    mask_not_phones,
     readable_text,
     scan_output,
 )
@@ -263,6 +264,15 @@ def test_figures_that_are_not_phone_numbers_pass(tmp_path, line):
 def test_a_phone_among_figures_is_still_found(tmp_path, line):
     out = site(tmp_path, {"p.html": planted(line)})
     assert kinds(scan_output(out, allow=[SITE_ADDRESS])) == [("p.html", 14, "phone")]
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["07700 900123", "+33 1 99 00 12 34", "01.99.00.12.34", "(202) 555-0143", "202.555.0143",
+     "612 345 678", "02.123.45.67", "Tel:+44 7700 900123"],
+)  # fmt: skip
+def test_masking_figures_never_hides_a_phone_number(number):
+    assert mask_not_phones(f"On 2026-03-04 at 09:12, for €150: {number}.").endswith(f" {number}.")
 
 
 def test_an_unlabelled_short_local_number_is_taken_for_a_figure(tmp_path):
