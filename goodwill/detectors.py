@@ -194,6 +194,7 @@ NOT_PHONE = re.compile(
     r"|[$€£¥]\s?\d[\d,.\s]*\d|\b\d[\d,.]*\s?(?:€|EUR|USD|GBP|CHF|\$|kr|%)"  # money, percent
     r"|\b(?:19|20)\d\d\s?[-–]\s?(?:19|20)\d\d\b"  # year ranges
 )
+DIGIT = re.compile(r"\d")
 PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d \t().\-/]{5,22}\d(?!\w)")
 PHONE_LABEL = re.compile(
     r"(?i:phone|tel|mobile|mob|cell|fax|call|ring|whatsapp|number|no\.|telefon|handy|portable"
@@ -220,14 +221,18 @@ STREET_SUFFIX = (
     r"|skyway|stravenue|trafficway|trailer|well|commons|parkways|mountains|crossroad|rapid|rue"
 )
 EN_STREET = re.compile(
-    # "Flat 75C, Lewis Mill": the unit word goes with the number that follows it.
-    r"(?:(?i:flat|apartment|apt\.?|unit|suite|studio)\s+)?"
     r"\b\d{1,5}[A-Za-z]?(?:[-/]\d{1,4})?,?\s+"
     r"(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’-]*\s+"
     rf"(?i:(?:{STREET_SUFFIX})s?)\b\.?"
     r"(?:,?\s+(?i:apt\.?|apartment|suite|ste\.?|unit|flat|floor|#)\s*\w{1,6}\b)?"
 )
+# "Flat 75C, Lewis Mill": the unit word before a street's number belongs to the address.
+# Looked for behind a match rather than inside the pattern, where it slowed every position.
+UNIT_BEFORE = re.compile(r"(?i:flat|apartment|apt\.?|unit|suite|studio)\s+$")
 GERMANIC_STREET = re.compile(
+    # The look-ahead wants a number within four words before trying every street word at
+    # every letter of every capitalised word, which made this the slowest pattern.
+    r"\b(?=[A-ZÄÖÜ][\wäöüßÄÖÜ.-]*(?:[ ][\wäöüßÄÖÜ.-]+){0,3}?\s+\d)"
     # "Isolde-van der Dussen-Platz 7": particles may stand between hyphenated parts.
     r"\b[A-ZÄÖÜ][\wäöüßÄÖÜ.-]*?(?:-(?:van|von|de|der|den|zu|zum|vom|am|an)"
     r"(?:[ ](?:der|den|de))?[ ][A-ZÄÖÜ][\wäöüßÄÖÜ.-]*?)?"
@@ -369,11 +374,16 @@ def _phones(text: str) -> Iterator[Span]:
         yield Span("phone", start, end, text[start:end])
 
 
-def _addresses(text: str) -> list[Span]:
+def _addresses(text: str, has_digit: bool) -> list[Span]:
     found: list[tuple[int, int]] = []
-    for pattern in (*STREETS, *POSTCODE_LINES):
+    # Every pattern but the French one without a number needs a digit.
+    patterns = (*STREETS, *POSTCODE_LINES) if has_digit else (FRENCH_STREET_BARE,)
+    for pattern in patterns:
         for m in pattern.finditer(text):
             start = m.start() + len(m.group()) - len(m.group().lstrip())
+            if pattern is EN_STREET:
+                unit = UNIT_BEFORE.search(text, max(0, start - 12), start)
+                start = unit.start() if unit else start
             found.append((start, m.end()))
     if not found:
         return []
@@ -413,20 +423,28 @@ def find_structured(text: str, known: NameBook | None = None) -> list[Span]:
     May return overlapping spans; ``find_all`` settles them. With ``known``, URLs on a
     domain built from a participant's name ("jameswhitfield.example") count as personal.
     """
-    spans: list[Span] = [Span("email", m.start(), m.end(), m.group()) for m in EMAIL.finditer(text)]
-    spans.extend(_urls(text, known))
-    spans.extend(
-        Span("handle", m.start(), m.end(), m.group())
-        for m in HANDLE.finditer(text)
-        if not m.group()[1:].isdigit()
-    )
-    spans.extend(_cards(text))
+    # Cheap gates first: most texts have no "@", "/" or digit-run worth a full pattern pass.
+    spans: list[Span] = []
+    if "@" in text:
+        spans.extend(Span("email", m.start(), m.end(), m.group()) for m in EMAIL.finditer(text))
+        spans.extend(
+            Span("handle", m.start(), m.end(), m.group())
+            for m in HANDLE.finditer(text)
+            if not m.group()[1:].isdigit()
+        )
+    if "/" in text or "www." in text.lower():
+        spans.extend(_urls(text, known))
+    has_digit = DIGIT.search(text) is not None
+    if has_digit:
+        spans.extend(_cards(text))
+        spans.extend(_orders(text))
     spans.extend(_keys(text))
-    spans.extend(_orders(text))
-    spans.extend(_addresses(text))
-    masked = _mask(text, [(s.start, s.end) for s in spans])
-    masked = NOT_PHONE.sub(lambda m: " " * len(m.group()), masked)
-    spans.extend(_phones(masked))
+    spans.extend(_addresses(text, has_digit))
+    if has_digit:
+        masked = _mask(text, [(s.start, s.end) for s in spans])
+        if PHONE_CANDIDATE.search(masked):
+            masked = NOT_PHONE.sub(lambda m: " " * len(m.group()), masked)
+            spans.extend(_phones(masked))
     return [Span(s.kind, s.start, s.end, text[s.start : s.end]) for s in spans]
 
 
