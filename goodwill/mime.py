@@ -12,10 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from email import policy
-from email.headerregistry import HeaderRegistry
+from email.header import decode_header
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import BytesHeaderParser, BytesParser
+from email.policy import EmailPolicy
 from email.utils import getaddresses
+from functools import lru_cache
 
 from goodwill import replies
 from goodwill.maildate import parse_date
@@ -43,8 +46,35 @@ class _HeaderClassesMadeOnce(HeaderRegistry):
         return made
 
 
-POLICY = policy.default.clone(header_factory=_HeaderClassesMadeOnce())
+class _HeadersParsedOnce(EmailPolicy):
+    """``policy.default``, parsing each distinct header value once.
+
+    ``EmailMessage`` re-parses a header through the header registry every time it is read,
+    and reading a message reads Content-Type alone a dozen times (``get_body`` asks each
+    part for its type, then its charset). The registry's parser is the costliest step of
+    reading mail (a fifth of ingest, measured), so a message's parsed headers are kept
+    while it is read, keyed by name and raw value, and dropped before the next message.
+    """
+
+    def header_fetch_parse(self, name: str, value: str) -> BaseHeader:
+        if hasattr(value, "name"):
+            return value  # type: ignore[return-value]  # already parsed (set by code)
+        return _parsed(self.header_factory, name.lower(), value)
+
+
+# Cleared for every message: a parsed header (its parse tree) weighs kilobytes, so a cache
+# across messages would hold memory that grows with the inbox (measured).
+@lru_cache(maxsize=64)
+def _parsed(factory: HeaderRegistry, name: str, value: str) -> BaseHeader:
+    # Unfold exactly as the standard policy does before parsing.
+    return factory(name, value.replace("\r", "").replace("\n", ""))
+
+
+POLICY = _HeadersParsedOnce().clone(header_factory=_HeaderClassesMadeOnce())
 _PARSER = BytesParser(policy=POLICY)
+# Grouping needs only a few raw values: the compat32 parser splits the header block
+# without the header registry's per-header parsing.
+_HEADER_PARSER = BytesHeaderParser(policy=policy.compat32)
 _MSG_ID = re.compile(r"<([^<>\s]+)>")
 # Above this share of undecodable characters a body is noise, not a message.
 _MAX_REPLACED = 0.3
@@ -58,6 +88,7 @@ def parse_message(raw: bytes) -> Message:
     The body keeps its quoted history and signature: deciding what is new is the job of
     ``goodwill.replies``, which needs the whole text to recover earlier messages.
     """
+    _parsed.cache_clear()
     msg = _PARSER.parsebytes(raw)
     if not list(msg.keys()):
         raise Unreadable(
@@ -69,7 +100,7 @@ def parse_message(raw: bytes) -> Message:
             "broken MIME: the multipart boundary it announces never appears",
             f"the file was probably cut short or edited; {REEXPORT_HINT}",
         )
-    message = _to_message(lambda name: header_text(msg, name), body=_body_text(msg))
+    message = _to_message(_Headers(msg), body=_body_text(msg))
     if not (message.sender or message.sent or message.message_id or message.subject):
         raise Unreadable(
             "not an e-mail message: no From, Date, Message-ID or Subject header",
@@ -84,8 +115,86 @@ def parse_headers(raw_headers: bytes) -> Message:
     Mailbox readers group threads from headers alone, so a large mbox is never held in
     memory whole; the full message is parsed later, one thread at a time.
     """
+    _parsed.cache_clear()
     msg = _PARSER.parsebytes(raw_headers, headersonly=True)
-    return _to_message(lambda name: header_text(msg, name), body="")
+    return _to_message(_Headers(msg), body="")
+
+
+def grouping_headers(raw_headers: bytes) -> Message:
+    """What grouping needs from a header block, read cheaply: IDs, subject, date, addresses.
+
+    The mailbox readers call this for every message of an inbox in one process before any
+    thread is read, so it avoids the header registry: IDs and the date are read raw,
+    encoded words in the subject decoded, addresses taken without display names. The
+    ``Message`` it returns is for grouping only (no names, no body).
+    """
+    msg = _HEADER_PARSER.parsebytes(raw_headers)
+    raw: dict[str, str] = {}
+    for name, value in msg.raw_items():
+        raw.setdefault(name.lower(), value)
+
+    def addresses(*names: str) -> tuple[str, ...]:
+        values = [_ascii(raw[n]) for n in names if n in raw]
+        return tuple(a.lower() for _, a in getaddresses(values) if "@" in a)
+
+    senders = addresses("from") or addresses("sender")
+    own_id = _ids(raw.get("message-id", ""))
+    in_reply_to = _ids(raw.get("in-reply-to", ""))
+    return Message(
+        sender=senders[0] if senders else "",
+        body="",
+        sent=parse_date(_ascii(raw.get("date", ""))),
+        recipients=addresses("to", "cc"),
+        subject=" ".join(_decoded_words(raw.get("subject", "")).split()),
+        message_id=own_id[0] if own_id else "",
+        in_reply_to=in_reply_to[-1] if in_reply_to else "",
+        references=tuple(_ids(raw.get("references", ""))),
+    )
+
+
+def _ascii(value: str) -> str:
+    """A raw header value with undecodable 8-bit bytes dropped (IDs, dates, addresses)."""
+    return value.encode("ascii", "ignore").decode("ascii") if not value.isascii() else value
+
+
+def _decoded_words(value: str) -> str:
+    """A raw header's text with RFC 2047 encoded words decoded; raw 8-bit read as UTF-8."""
+    if not value.isascii():
+        value = decode_bytes(value.encode("ascii", "surrogateescape"), "utf-8")
+    if "=?" not in value:
+        return value
+    try:
+        parts = decode_header(value)
+    except Exception:  # a malformed encoded word: the raw text still groups well enough
+        return value
+    return "".join(
+        text if isinstance(text, str) else decode_bytes(text, charset) for text, charset in parts
+    )
+
+
+class _Headers:
+    """One message's headers: raw values gathered in one pass, decoded text on demand.
+
+    Message-ID, In-Reply-To, References and Date are read raw (they are ASCII by the RFC
+    and need no decoding); the rest go through ``header_text``.
+    """
+
+    _RAW = frozenset({"message-id", "in-reply-to", "references", "date"})
+
+    def __init__(self, msg: EmailMessage) -> None:
+        self.msg = msg
+        self.raw: dict[str, str] = {}
+        for name, value in msg.raw_items():
+            self.raw.setdefault(name.lower(), value)
+
+    def __call__(self, name: str) -> str:
+        key = name.lower()
+        value = self.raw.get(key)
+        if value is None:
+            return ""
+        if key in self._RAW:
+            return _ascii(value)
+        return _header_text(self.msg, name, value)
 
 
 def html_to_text(html: str) -> str:
@@ -119,6 +228,7 @@ def _fallback_html_to_text(html: str) -> str:
 
 
 def _to_message(text: Callable[[str], str], body: str) -> Message:
+    """A Message from a header reader (name -> decoded text, "" when absent) and a body."""
     senders = _addresses(text("From")) or _addresses(text("Sender"))
     name, address = senders[0] if senders else ("", "")
     recipients = tuple(a for _, a in _addresses(text("To")) + _addresses(text("Cc")) if a)
@@ -147,7 +257,11 @@ def header_text(msg: EmailMessage, name: str) -> str:
     raw = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None)
     if raw is None:
         return ""
-    if any("\udc80" <= ch <= "\udcff" for ch in raw):
+    return _header_text(msg, name, raw)
+
+
+def _header_text(msg: EmailMessage, name: str, raw: str) -> str:
+    if not raw.isascii() and any("\udc80" <= ch <= "\udcff" for ch in raw):
         fixed = decode_bytes(raw.encode("ascii", "surrogateescape"), "utf-8")
         try:
             return str(POLICY.header_factory(name, fixed))
