@@ -399,14 +399,24 @@ class Allowed:
 
 
 _PREVIOUS_WORD = re.compile(r"([^\W\d_]+)\.?[ \t\u00a0]*\Z")
-_SENTENCE_END = frozenset(".!?…" + SEGMENT)
-_OPENERS = " \t\n\u00a0\"'“‘«(¿¡"
+_SENTENCE_END = frozenset(".!?…:" + SEGMENT)  # after a colon, English capitalises too
+_QUOTES = frozenset("\"'“‘«„")  # a quotation, or a JSON string, opens like a sentence
+_SPACES = " \t\n\u00a0"
+# A word glued to these is part of a URL, a file name or an identifier ("/2005/Atom").
+_GLUED = frozenset("/\\.=_#@&?%+~0123456789")
+# A word in a date: "4 Mar 2026", "Mar 4, 2026", "May 2026".
+_NUMBER_BEFORE = re.compile(r"\d[ \t\u00a0]+\Z")
+_DATE_AFTER = re.compile(r"\.?[ \t\u00a0]+(?:\d{1,2}(?:st|nd|rd|th)?,?[ \t\u00a0]+)?\d{4}\b")
 
 
 def starts_sentence(text: str, pos: int) -> bool:
-    """Whether the word at ``pos`` opens a sentence, a text node or the file."""
+    """Whether the word at ``pos`` opens a sentence, a quotation, a text node or the file."""
     i = pos - 1
-    while i >= 0 and text[i] in _OPENERS:
+    while i >= 0 and text[i] in _SPACES:
+        i -= 1
+    if i >= 0 and text[i] in _QUOTES:
+        return True
+    while i >= 0 and (text[i] in _SPACES or text[i] in "([¿¡"):
         i -= 1
     return i < 0 or text[i] in _SENTENCE_END
 
@@ -426,16 +436,23 @@ def named_here(text: str, start: int, word: str, always_capitalised: bool) -> bo
     A redacted customer called Will or Rose must not flag every "will" and
     "rose" of the site, so such a word counts only where a name would be
     written and the word would not: after a title ("Ms Rose"), or capitalised
-    in the middle of a sentence ("thanks, Will!"), outside titles. Months,
+    in the middle of a sentence ("thanks, Will!"), outside titles, dates and
+    URLs. Months,
     weekdays and brands ("May", "June") are capitalised anyway: they count
     after a title only. Full names ("Rose Tyler") are matched as phrases and
     need none of this.
     """
+    if start > 0 and text[start - 1] in _GLUED:
+        return False  # inside a URL, a file name or an identifier
     before = _PREVIOUS_WORD.search(text, max(0, start - 24), start)
     if before is not None and before.group(1).casefold() in TITLES:
         return True
     if always_capitalised or not word[0].isupper() or word.isupper():
         return False
+    if _NUMBER_BEFORE.search(text, max(0, start - 8), start):
+        return False  # "4 Mar 2026", "Room 12 Will"
+    if _DATE_AFTER.match(text, start + len(word)):
+        return False  # "Mar 4, 2026", "May 2026"
     return not starts_sentence(text, start) and not in_title_case(text, start)
 
 

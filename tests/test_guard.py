@@ -310,7 +310,9 @@ def test_a_name_in_two_table_cells_is_still_a_name(tmp_path):
     assert kinds(found) == [("t.html", 14, "name")]
 
 
-COMMON_WORD_NAMES = NameMatcher(KEY, {digest(KEY, "name", n) for n in ("Will", "Rose", "May")})
+COMMON_WORD_NAMES = NameMatcher(
+    KEY, {digest(KEY, "name", n) for n in ("Will", "Rose", "May", "Mar")}
+)
 
 
 @pytest.mark.parametrize(
@@ -322,6 +324,10 @@ COMMON_WORD_NAMES = NameMatcher(KEY, {digest(KEY, "name", n) for n in ("Will", "
         "Will you fix it? Rose gold is the new colour.",  # sentence starts: see below
         "In May we shipped the fix.",
         "<h2>Will</h2><p>Rose</p>",
+        '{"title": "Will it export?", "quote": "Rose to the occasion"}',
+        "Why: Rose gold was sold out. Asked in return: Will it ship?",
+        "See https://tidy.example/help/Will and /2005/Rose.",
+        "Sent 4 Mar 2026, answered Mar 5, 2026, shipped in May 2026.",
     ],
 )
 def test_a_redacted_name_that_is_also_a_word_does_not_flag_the_word(text):
