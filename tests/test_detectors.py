@@ -180,3 +180,41 @@ def test_structured_spans_point_into_the_text() -> None:
     text = "Mail james@example.com or call 07700 900123."
     for span in find_structured(text):
         assert text[span.start : span.end] == span.text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("My colleague May Adams sees the same error.", "name", "May Adams"),
+        (
+            "Het adres is Mirtebaan 4, 3012 AB Rotterdam.",
+            "address",
+            "Mirtebaan 4, 3012 AB Rotterdam",
+        ),
+        ("Envíelo a C. Ainoa Alsina 91 Puerta 1, 28013 Madrid.", "address", None),
+        ("J'habite avenue de Bodin à Lyon.", "address", "avenue de Bodin"),
+    ],
+)
+def test_shapes_the_privacy_corpus_once_got_through(text: str, kind: str, value: str | None):
+    spans = {s.text for s in find_all(text) if s.kind == kind}
+    assert (value in spans) if value else any(s.startswith("C. Ainoa Alsina 91") for s in spans)
+
+
+PROSE = {
+    "en": "Will the new release fix the export? May I ask when it ships? I hope so, because my "
+    "accountant needs the file by Friday. We moved in the summer and again in May. Grant access "
+    "to the whole team, please, and mark the old invoices as paid. Rose gold is the colour of "
+    "the new case. Frank feedback helps us. Summer prices end in August. Bill me monthly. "
+    "Baby steps: first the export, then the import. Junior staff cannot approve refunds.",
+    "fr": "Elle ne marche plus depuis la mise à jour. Je vous remercie pour votre aide rapide. "
+    "Merci de vérifier la facture de mai. Tu peux me rappeler demain ? Cher service client, "
+    "le débit a eu lieu deux fois. Ça marche maintenant. Toi aussi, bonne journée.",
+    "de": "Sie erreichen mich nachmittags. Meine Karte wurde zweimal belastet. Im Winter ist "
+    "das Büro geschlossen. Mein Steuerberater braucht die Datei bis Freitag. Die Kollegin "
+    "sieht den Fehler auch. Am Montag kommt die neue Version. Ein Fehler im Mai.",
+}
+
+
+@pytest.mark.parametrize("lang", PROSE)
+def test_ordinary_prose_full_of_name_words_loses_nothing(lang: str) -> None:
+    assert [(s.kind, s.text) for s in find_all(PROSE[lang])] == []
