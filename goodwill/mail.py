@@ -14,6 +14,8 @@ Folders
 ``.eml`` (or a file without extension that starts with mail headers)
     One RFC 822 message. Earlier messages are recovered from its quoted history (Gmail
     "On … wrote:" quotes, Outlook "From:/Sent:" blocks) and marked ``recovered=True``.
+    Loose .eml files that belong to one conversation (one message a file, in one folder
+    or across the inbox) are one thread, grouped as an mbox's messages are.
 ``.mbox`` / ``.mbx`` (or a file without extension that starts with ``From ``)
     An mbox (mboxo or mboxrd, as ``mailbox.mbox`` writes it). Read in two streaming
     passes: headers to group threads, then one thread's messages at a time.
@@ -51,6 +53,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -59,13 +62,13 @@ from goodwill import replies
 from goodwill.grouping import Splitter, assemble, group
 from goodwill.helpdesk import read_csv, read_zendesk, read_zendesk_lines
 from goodwill.mailboxes import Stored, is_maildir, load, maildir_files, read_header_block, scan_mbox
-from goodwill.mime import decode_bytes, html_to_text, parse_headers, parse_message
+from goodwill.mime import decode_bytes, grouping_headers, html_to_text, parse_message
 from goodwill.model import Message, Thread
 from goodwill.paste import read_paste
 from goodwill.problems import InboxError, Unreadable
 from goodwill.settings import Settings
 
-__all__ = ["InboxError", "parse_message", "read_inbox"]
+__all__ = ["InboxError", "Job", "parse_message", "plan_inbox", "read_inbox", "read_job"]
 
 _KINDS = {
     ".eml": "eml",
@@ -103,32 +106,141 @@ def read_inbox(
 
     ``split`` recovers earlier messages from quoted history; it defaults to
     ``goodwill.replies.split_history`` and exists so tests can pass a small fake.
+    This is ``plan_inbox`` and ``read_job`` in one process; ``goodwill.ingest`` runs the
+    two halves in different processes.
     """
-    splitter = split or replies.split_history
+    for item in plan_inbox(paths, settings):
+        if isinstance(item, InboxError):
+            yield item
+        else:
+            yield from read_job(item, settings, split=split)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One thread's reading, described by where its bytes are, never by the bytes.
+
+    Small enough to send to another process, which then reads, decodes and recovers the
+    history itself: that is the costly part of reading, and it runs on every core.
+    """
+
+    source: str  # for messages to people: a path, "path#n", or several paths
+    kind: str  # "mail" (stored messages), "paste", "html", or "thread" (already read)
+    stored: tuple[Stored, ...] = ()
+    file_time: datetime | None = None
+    name: str = ""  # a paste's path relative to the inbox: its identity
+    thread: Thread | None = None  # helpdesk exports, read whole by the planner
+
+
+def plan_inbox(paths: Iterable[Path], settings: Settings) -> Iterator[Job | InboxError]:
+    """What to read, thread by thread, in a stable order; only headers are read here.
+
+    Walks files and folders, refuses what cannot be read (each as an ``InboxError`` naming
+    the file), scans mboxes for where each message is and groups messages into threads by
+    their headers. Loose ``.eml`` files are grouped across the whole inbox, like an mbox's
+    messages, so they come last, once every header is known.
+    """
+    planner = _Planner(settings)
     for root in paths:
         root = Path(root)
-        reader = _Reader(settings, splitter, root if root.is_dir() else root.parent)
-        yield from reader.path(root)
+        yield from planner.path(root, root if root.is_dir() else root.parent)
+    yield from planner.loose_mail()
 
 
-class _Reader:
-    """One walk of the inbox: the settings and the base that paste keys are relative to."""
+def read_job(
+    job: Job, settings: Settings, *, split: Splitter | None = None
+) -> Iterator[Thread | InboxError]:
+    """The thread a job describes (or an ``InboxError`` per message or file it cannot read)."""
+    splitter = split or replies.split_history
+    if job.thread is not None:
+        yield job.thread
+        return
+    path = job.stored[0].path if job.stored else Path(job.source)
+    try:
+        if job.kind == "mail":
+            yield from _read_mail(job, settings, splitter)
+            return
+        text = decode_bytes(path.read_bytes(), "utf-8")
+        if job.kind == "html":
+            text = html_to_text(text)
+        if not text.strip():
+            raise Unreadable("no text in it", "paste the conversation into the file")
+        yield read_paste(
+            text, source=job.source, name=job.name, split=splitter, file_time=job.file_time
+        )
+    except Exception as exc:  # one file's problem must not stop the inbox
+        yield _error(path, exc)
 
-    def __init__(self, settings: Settings, split: Splitter, base: Path) -> None:
+
+def _read_mail(job: Job, settings: Settings, split: Splitter) -> Iterator[Thread | InboxError]:
+    limit = settings.max_file_mb * 1024 * 1024
+    pairs = []
+    handle: BinaryIO | None = None
+    try:
+        for stored in job.stored:
+            where = str(stored.path) if stored.end is None else f"{job.source}@{stored.start}"
+            try:
+                if stored.end is not None and handle is None:
+                    handle = stored.path.open("rb")
+                raw = load(stored, handle if stored.end is not None else None)
+                if stored.end is None and len(raw) > limit:
+                    raise Unreadable(
+                        f"over the {settings.max_file_mb} MB limit",
+                        "raise GOODWILL_MAX_FILE_MB in pelicanconf.py",
+                    )
+                pairs.append((parse_message(raw), raw))
+            except Unreadable as exc:
+                yield exc.at(where)
+            except OSError as exc:
+                yield _error(stored.path, exc)
+    finally:
+        if handle is not None:
+            handle.close()
+    if pairs:
+        yield assemble(job.source, pairs, split=split, file_time=job.file_time)
+
+
+def _error(path: Path, exc: Exception) -> InboxError:
+    """The one line a founder reads for whatever went wrong with one file."""
+    if isinstance(exc, Unreadable):
+        return exc.at(str(path))
+    if isinstance(exc, PermissionError):
+        return _denied(path)
+    if isinstance(exc, OSError):
+        return InboxError(str(path), f"could not be read ({exc.strerror or exc})", _RETRY)
+    return InboxError(
+        str(path),
+        f"could not be read ({type(exc).__name__}: {exc})",
+        "this is a Goodwill bug: please report it with a fictional copy of the file",
+    )
+
+
+@dataclass(slots=True)
+class _Loose:
+    """The loose .eml files seen so far: where each is, its headers and its file time."""
+
+    stored: list[Stored] = field(default_factory=list)
+    headers: list[Message] = field(default_factory=list)
+    times: list[datetime] = field(default_factory=list)
+
+
+class _Planner:
+    """One walk of the inbox: the settings, and the loose .eml files waiting to be grouped."""
+
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.split = split
-        self.base = base
         self.staff = set(settings.staff)
+        self.loose = _Loose()
 
-    def path(self, path: Path) -> Iterator[Thread | InboxError]:
+    def path(self, path: Path, base: Path) -> Iterator[Job | InboxError]:
         try:
             if path.is_dir():
                 if is_maildir(path):
                     yield from self._guarded(path, self._maildir)
                 else:
-                    yield from self._folder(path)
+                    yield from self._folder(path, base)
             elif path.is_file():
-                yield from self._guarded(path, self._file)
+                yield from self._guarded(path, lambda p: self._file(p, base))
             elif not path.exists():
                 yield InboxError(
                     str(path),
@@ -140,7 +252,7 @@ class _Reader:
         except PermissionError:
             yield _denied(path)
 
-    def _folder(self, folder: Path) -> Iterator[Thread | InboxError]:
+    def _folder(self, folder: Path, base: Path) -> Iterator[Job | InboxError]:
         try:
             children = sorted(folder.iterdir())
         except PermissionError:
@@ -148,119 +260,108 @@ class _Reader:
             return
         for child in children:
             if not child.name.startswith("."):
-                yield from self.path(child)
+                yield from self.path(child, base)
 
     def _guarded(
-        self, path: Path, read: Callable[[Path], Iterator[Thread | InboxError]]
-    ) -> Iterator[Thread | InboxError]:
-        """Run one source's reader, turning whatever it cannot read into an InboxError."""
+        self, path: Path, plan: Callable[[Path], Iterator[Job | InboxError]]
+    ) -> Iterator[Job | InboxError]:
+        """Run one source's planner, turning whatever it cannot read into an InboxError."""
         try:
-            yield from read(path)
-        except Unreadable as exc:
-            yield exc.at(str(path))
-        except PermissionError:
-            yield _denied(path)
-        except OSError as exc:
-            yield InboxError(str(path), f"could not be read ({exc.strerror or exc})", _RETRY)
+            yield from plan(path)
         except Exception as exc:  # a reader bug on odd input must not stop the whole inbox
-            yield InboxError(
-                str(path),
-                f"could not be read ({type(exc).__name__}: {exc})",
-                "this is a Goodwill bug: please report it with a fictional copy of the file",
-            )
+            yield _error(path, exc)
 
-    def _file(self, path: Path) -> Iterator[Thread | InboxError]:
-        size = path.stat().st_size
+    def _file(self, path: Path, base: Path) -> Iterator[Job | InboxError]:
+        stat = path.stat()
         limit = self.settings.max_file_mb
-        if size == 0:
+        if stat.st_size == 0:
             raise Unreadable("empty file", "nothing to read; delete it or export it again")
-        if size > limit * 1024 * 1024:
+        if stat.st_size > limit * 1024 * 1024:
             raise Unreadable(
-                f"{size / 1024 / 1024:.0f} MB is over the {limit} MB limit",
+                f"{stat.st_size / 1024 / 1024:.0f} MB is over the {limit} MB limit",
                 "split it (e.g. one mbox per year) or raise GOODWILL_MAX_FILE_MB in pelicanconf.py",
             )
         with path.open("rb") as f:
             head = f.read(_SNIFF_BYTES)
         _refuse_binary(head)
         kind = _kind(path, head)
-        file_time = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        file_time = datetime.fromtimestamp(stat.st_mtime, UTC)
         if kind == "eml":
-            raw = path.read_bytes()
-            message = parse_message(raw)
-            yield assemble(str(path), [(message, raw)], split=self.split, file_time=file_time)
+            block = _header_block(head)
+            if block is None:
+                block = read_header_block(path)
+            self.loose.stored.append(Stored(path))
+            self.loose.headers.append(grouping_headers(block))
+            self.loose.times.append(file_time)
         elif kind == "mbox":
             yield from self._mbox(path, file_time)
         elif kind in ("paste", "html"):
-            text = decode_bytes(path.read_bytes(), "utf-8")
-            if kind == "html":
-                text = html_to_text(text)
-            if not text.strip():
-                raise Unreadable("no text in it", "paste the conversation into the file")
-            yield read_paste(
-                text, source=str(path), name=self._name(path), split=self.split, file_time=file_time
-            )
-        elif kind == "csv":
-            yield from read_csv(path, self.settings.csv_columns, file_time=file_time)
-        elif kind == "json":
-            yield from read_zendesk(path, file_time=file_time)
-        elif kind == "jsonl":
-            yield from read_zendesk_lines(path, file_time=file_time)
+            name = self._name(path, base)
+            yield Job(str(path), kind, (Stored(path),), file_time, name=name)
+        else:
+            if kind == "csv":
+                found: Iterator[Thread | InboxError] = read_csv(
+                    path, self.settings.csv_columns, file_time=file_time
+                )
+            elif kind == "json":
+                found = read_zendesk(path, file_time=file_time)
+            else:
+                found = read_zendesk_lines(path, file_time=file_time)
+            for item in found:
+                yield (
+                    item
+                    if isinstance(item, InboxError)
+                    else Job(item.source, "thread", thread=item)
+                )
 
-    def _mbox(self, path: Path, file_time: datetime) -> Iterator[Thread | InboxError]:
-        entries: list[tuple[Stored, Message]] = []
-        for stored, header_bytes in scan_mbox(path):
-            entries.append((stored, parse_headers(header_bytes)))
-        with path.open("rb") as handle:
-            for n, members in enumerate(group([m for _, m in entries], self.staff), 1):
-                source = f"{path}#{n}"
-                stored_list = [entries[i][0] for i in members]
-                yield from self._thread(source, stored_list, file_time, handle)
+    def _mbox(self, path: Path, file_time: datetime) -> Iterator[Job]:
+        entries = [(stored, grouping_headers(block)) for stored, block in scan_mbox(path)]
+        for n, members in enumerate(group([m for _, m in entries], self.staff), 1):
+            stored = tuple(entries[i][0] for i in members)
+            yield Job(f"{path}#{n}", "mail", stored, file_time)
 
-    def _maildir(self, folder: Path) -> Iterator[Thread | InboxError]:
+    def _maildir(self, folder: Path) -> Iterator[Job | InboxError]:
         entries: list[tuple[Stored, Message]] = []
         for file in maildir_files(folder):
             try:
-                entries.append((Stored(file), parse_headers(read_header_block(file))))
+                entries.append((Stored(file), grouping_headers(read_header_block(file))))
             except PermissionError:
                 yield _denied(file)
         file_time = datetime.fromtimestamp(folder.stat().st_mtime, UTC)
         for n, members in enumerate(group([m for _, m in entries], self.staff), 1):
-            stored_list = [entries[i][0] for i in members]
-            yield from self._thread(f"{folder}#{n}", stored_list, file_time, None)
+            stored = tuple(entries[i][0] for i in members)
+            yield Job(f"{folder}#{n}", "mail", stored, file_time)
 
-    def _thread(
-        self,
-        source: str,
-        stored_list: list[Stored],
-        file_time: datetime,
-        handle: BinaryIO | None,
-    ) -> Iterator[Thread | InboxError]:
-        pairs = []
-        for stored in stored_list:
-            where = str(stored.path) if stored.end is None else f"{source}@{stored.start}"
-            try:
-                raw = load(stored, handle)
-                if stored.end is None and len(raw) > self.settings.max_file_mb * 1024 * 1024:
-                    raise Unreadable(
-                        f"over the {self.settings.max_file_mb} MB limit",
-                        "raise GOODWILL_MAX_FILE_MB in pelicanconf.py",
-                    )
-                pairs.append((parse_message(raw), raw))
-            except Unreadable as exc:
-                yield exc.at(where)
-            except PermissionError:
-                yield _denied(stored.path)
-        if pairs:
-            yield assemble(source, pairs, split=self.split, file_time=file_time)
+    def loose_mail(self) -> Iterator[Job]:
+        """The loose .eml files as threads: one file each, or several a conversation spans."""
+        loose, self.loose = self.loose, _Loose()
+        for members in group(loose.headers, self.staff):
+            stored = tuple(loose.stored[i] for i in members)
+            first = str(stored[0].path)
+            more = len(stored) - 1
+            source = (
+                f"{first} (and {more} more .eml file{'s' if more > 1 else ''})" if more else first
+            )
+            when = max(loose.times[i] for i in members)
+            yield Job(source, "mail", stored, when)
 
-    def _name(self, path: Path) -> str:
+    def _name(self, path: Path, base: Path) -> str:
         """The path relative to the inbox (or to the walked folder): a paste's identity."""
-        for base in (self.settings.inbox_dir, self.base):
+        for folder in (self.settings.inbox_dir, base):
             try:
-                return path.resolve().relative_to(base.resolve()).as_posix()
+                return path.resolve().relative_to(folder.resolve()).as_posix()
             except ValueError:
                 continue
         return path.name
+
+
+def _header_block(head: bytes) -> bytes | None:
+    """The header lines at the top of ``head``; None when they may go on past it."""
+    lines = head.splitlines(keepends=True)
+    for n, line in enumerate(lines):
+        if not line.strip():
+            return b"".join(lines[:n])
+    return head if len(head) < _SNIFF_BYTES else None
 
 
 _RETRY = "check the disk and try again"

@@ -174,6 +174,71 @@ def test_thread_key_is_the_root_message_id_and_survives_growth():
     assert len(grown.key) == 16
 
 
+def _eml(sender: str, subject: str, when: str, own_id: str, refs: str, body: str) -> bytes:
+    headers = (
+        f"From: {sender}\nTo: help@tidy.example\nSubject: {subject}\n"
+        f"Date: Tue, 3 Mar 2026 {when} +0000\nMessage-ID: <{own_id}>\n"
+    )
+    if refs:
+        headers += (
+            f"In-Reply-To: <{refs.split()[-1]}>\nReferences: "
+            + " ".join(f"<{r}>" for r in refs.split())
+            + "\n"
+        )
+    return f"{headers}\n{body}\n".encode()
+
+
+def test_loose_eml_files_of_one_conversation_are_one_thread(tmp_path: Path):
+    inbox = tmp_path / "inbox"
+    (inbox / "later").mkdir(parents=True)
+    maren = "Maren Holt <maren@example.com>"
+    (inbox / "0001-a.eml").write_bytes(
+        _eml(maren, "Export broken", "09:12:00", "m1@example.com", "", "The export is broken.")
+    )
+    (inbox / "0002-unrelated.eml").write_bytes(
+        _eml("Sam <sam@example.net>", "Dark mode?", "09:30:00", "s1@example.net", "", "Dark mode?")
+    )
+    (inbox / "later" / "0003-b.eml").write_bytes(  # another folder, same conversation
+        _eml(
+            "Ada <ada@tidy.example>", "Re: Export broken", "09:24:00", "a2@tidy.example",
+            "m1@example.com", "Fixed in 2.4.1.",
+        )
+    )  # fmt: skip
+    (inbox / "0004-c.eml").write_bytes(
+        _eml(
+            maren, "Re: Export broken", "10:00:00", "m3@example.com",
+            "m1@example.com a2@tidy.example", "It works, thank you!",
+        )
+    )  # fmt: skip
+    found = threads(inbox)
+    assert [len(t.messages) for t in found] == [3, 1]
+    export, dark = found
+    assert [m.body for m in export.messages] == [
+        "The export is broken.",
+        "Fixed in 2.4.1.",
+        "It works, thank you!",
+    ]
+    assert export.key == hashlib.sha256(b"id:m1@example.com").hexdigest()[:16]
+    assert export.source.startswith(str(inbox / "0001-a.eml"))
+    assert dark.messages[0].sender == "sam@example.net"
+
+
+def test_a_bad_file_in_a_conversation_is_named_and_its_other_files_still_read(tmp_path: Path):
+    (tmp_path / "1.eml").write_bytes(
+        _eml("Ann <ann@example.com>", "Help", "09:00:00", "h1@example.com", "", "Help please.")
+    )
+    broken = _eml(
+        "Ada <ada@tidy.example>", "Re: Help", "09:10:00", "h2@x.test", "h1@example.com", ""
+    )
+    broken = broken.replace(b"\n\n", b"\nContent-Type: multipart/mixed; boundary=zz\n\n", 1)
+    (tmp_path / "2.eml").write_bytes(broken + b"no boundary ever\n")
+    found = read(tmp_path)
+    (error,) = [x for x in found if isinstance(x, InboxError)]
+    (thread,) = [x for x in found if isinstance(x, Thread)]
+    assert error.path == str(tmp_path / "2.eml") and "broken MIME" in error.problem
+    assert [m.body for m in thread.messages] == ["Help please."]
+
+
 # --- mbox ------------------------------------------------------------------------------------
 
 
