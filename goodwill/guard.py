@@ -10,7 +10,11 @@ It reads text the way a visitor (or a crawler) would get it: entities and
 JSON escapes decoded, tag names dropped but attribute values kept, since
 ``href="mailto:…"`` leaks as surely as visible text. Stylesheets and the
 URLs of scripts and stylesheets are skipped: they are the theme's, not the
-customers'.
+customers'. Each text node and attribute value is read on its own, and
+dates, times, prices and versions are set aside before phones are looked
+for, so a feed's ``<published>`` and ``<updated>`` never add up to a phone
+number; a redacted name that is also a word ("Will") counts only where it
+is used as a name.
 """
 
 from __future__ import annotations
