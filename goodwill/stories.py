@@ -8,6 +8,7 @@ and the wall order can be tested with a dict in and a value out.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -292,9 +293,14 @@ def read_pledge(meta: Mapping[str, Any], path: str) -> Pledge:
         measure=measure,
         target_hours=hours,
         business_days=days,
-        summary=_text(meta, "summary"),
+        summary=_plain(_text(meta, "summary")),
         source_path=path,
     )
+
+
+def _plain(text: str) -> str:
+    """Pelican renders a ``Summary`` field as Markdown; the pledge shows it as plain text."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
 
 
 # ---------------------------------------------------------------- the consent gate

@@ -58,6 +58,12 @@ def test_the_publish_build_writes_every_section(site: Path) -> None:
         assert (site / page).is_file(), page
 
 
+def test_no_page_shows_markup_as_text(site: Path) -> None:
+    # Pelican renders Summary fields as Markdown; a pledge once showed "<p>…</p>" as words.
+    for path in site.rglob("*.html"):
+        assert "&lt;p&gt;" not in path.read_text(encoding="utf-8"), path
+
+
 def test_drafts_pending_and_withdrawn_stories_appear_nowhere(site: Path) -> None:
     assert not (site / "drafts").exists()
     for path, text in text_files(site).items():
