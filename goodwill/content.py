@@ -15,9 +15,8 @@ import io
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -34,6 +33,8 @@ LEDGER_FIELDS = (
     "thread", "source", "date", "first_reply_minutes", "resolution_minutes",
     "customer_messages", "staff_messages", "pledges", "dated",
 )  # fmt: skip
+_REDACTION_FIELDS = tuple(f.name for f in fields(Redaction))
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 _META_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):\s*(.*)$")
 _FINGERPRINT_LINE = re.compile(rf"^{FINGERPRINT}:.*\n?", re.MULTILINE)
 
@@ -43,14 +44,29 @@ class ContentError(Exception):
 
 
 def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """Write ``text`` so that readers see the old file or the new one, never half of one.
+
+    The text goes to a temporary file beside ``path``, which ``os.replace`` then renames
+    over it (atomic on POSIX and Windows). Done with four system calls, no more: ingest
+    writes two files per thread and this was a tenth of its time with ``tempfile``.
+    """
+    data = text.encode("utf-8")
+    tmp = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        fd = os.open(tmp, _CREATE, 0o666)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, _CREATE, 0o666)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -196,20 +212,32 @@ def _free_stem(stem: str, index: ContentIndex, joiner: str, start: int = 0) -> s
     return f"{stem}{joiner}{n}"
 
 
-def apply(plan_: Plan, draft: Draft, index: ContentIndex) -> None:
-    """Write the draft and its redaction record as planned, and note it in the index."""
+def apply(
+    plan_: Plan, draft: Draft, index: ContentIndex, rendered: tuple[str, str] | None = None
+) -> None:
+    """Write the draft and its redaction record as planned, and note it in the index.
+
+    ``rendered`` is ``(render(draft), redactions_json(draft.redactions))`` when another
+    process already made them; they are used when the plan keeps the draft's own stem
+    (the slug is part of the text), and made again here when it does not.
+    """
     if plan_.action is Action.SKIP:
         return
     stem = plan_.path.stem
-    draft.metadata["Slug"] = stem
-    text = render(draft)
+    if rendered is None or stem != draft.metadata.get("Slug"):
+        draft.metadata["Slug"] = stem
+        rendered = (render(draft), redactions_json(draft.redactions))
+    text, record = rendered
     write_atomic(plan_.path, text)
-    write_atomic(plan_.path.with_name(stem + REDACTIONS_SUFFIX), redactions_json(draft.redactions))
+    write_atomic(plan_.path.with_name(stem + REDACTIONS_SUFFIX), record)
     index.add(Existing(plan_.path, parse_metadata(text), edited=False))
 
 
 def redactions_json(redactions: Iterable[Redaction]) -> str:
-    return json.dumps([asdict(r) for r in redactions], indent=1, ensure_ascii=False) + "\n"
+    # Plain dicts by field name: ``dataclasses.asdict`` deep-copies every value, and was
+    # most of this function's time.
+    records = [{name: getattr(r, name) for name in _REDACTION_FIELDS} for r in redactions]
+    return json.dumps(records, indent=1, ensure_ascii=False) + "\n"
 
 
 def _fmt(value: float | None) -> str:

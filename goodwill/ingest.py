@@ -1,9 +1,12 @@
 """The ingest pipeline over an inbox: read, extract, anonymize, measure, draft, write.
 
-Threads stream through: the reader yields one at a time, the CPU-heavy middle
-(reply extraction, anonymization) runs in worker processes so both cores work,
-and the main process alone writes, in order, so the content folder is never
-raced. A bad file becomes one error line; the rest of the inbox goes on.
+Threads stream through. The main process walks the inbox and reads headers only
+(``goodwill.mail.plan_inbox``: where each thread's messages are); worker processes
+read and parse the messages, recover quoted history, extract, anonymize, measure
+and render each draft, so every core does the costly part; the main process alone
+plans and writes, in inbox order, so the content folder is never raced. At most a
+few batches of jobs are in flight, so memory stays flat however large the inbox.
+A bad file becomes one error line naming it; the rest of the inbox goes on.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import Any
 from goodwill import content
 from goodwill.anonymize import Policy, anonymize
 from goodwill.drafts import Draft, make_draft
-from goodwill.mail import read_inbox
+from goodwill.mail import Job, plan_inbox, read_job
 from goodwill.metrics import measure
 from goodwill.model import LedgerRow, Thread
 from goodwill.problems import InboxError
@@ -38,6 +41,9 @@ class Processed:
     row: LedgerRow
     turns: list[dict[str, Any]]
     dated: bool
+    # (draft text, redactions record) as ``content.render`` makes them under the draft's
+    # own stem: rendered where the thread was processed, so the writer only writes.
+    rendered: tuple[str, str] | None = None
 
 
 @dataclass(slots=True)
@@ -119,23 +125,49 @@ def process_thread(thread: Thread, settings: Settings, key: bytes) -> Processed:
     return Processed(thread.source, draft, row, turns, metrics.dated)
 
 
-# Worker processes receive the settings and key once, not with every thread.
-_worker_state: tuple[Settings, bytes] | None = None
+@dataclass(frozen=True, slots=True)
+class Known:
+    """A thread found, once read, to be ingested before (or excluded): nothing to write."""
+
+    excluded: bool  # rejected or withdrawn before, rather than unchanged
 
 
-def _init_worker(settings: Settings, key: bytes) -> None:
-    global _worker_state
-    _worker_state = (settings, key)
+Outcome = Processed | Known | str  # str: one error line, naming the file
 
 
-def _work(thread: Thread) -> Processed | str:
-    assert _worker_state is not None
-    return _process_or_error(thread, *_worker_state)
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What a worker needs besides the jobs: sent to each process once, not with every job."""
+
+    settings: Settings
+    key: bytes
+    sources: frozenset[str]  # digests of threads already drafted: skipped once read
+    excluded: frozenset[str]  # thread keys rejected or withdrawn: never ingested again
+
+
+def _read_and_process(jobs: list[Job], ctx: _Context) -> list[Outcome]:
+    """Read, extract, anonymize, measure and render a few jobs' threads, in order.
+
+    This is the costly part of ingest, so it runs in the worker processes; only what can
+    be written (text, ledger row, report figures) goes back to the main process.
+    """
+    out: list[Outcome] = []
+    for job in jobs:
+        for item in read_job(job, ctx.settings):
+            if isinstance(item, InboxError):
+                out.append(str(item))
+            elif item.digest in ctx.sources or item.key in ctx.excluded:
+                out.append(Known(item.key in ctx.excluded and item.digest not in ctx.sources))
+            else:
+                out.append(_process_or_error(item, ctx.settings, ctx.key))
+    return out
 
 
 def _process_or_error(thread: Thread, settings: Settings, key: bytes) -> Processed | str:
     try:
-        return process_thread(thread, settings, key)
+        done = process_thread(thread, settings, key)
+        done.rendered = (content.render(done.draft), content.redactions_json(done.draft.redactions))
+        return done
     except Exception as exc:  # one thread's bug must not stop the inbox
         return (
             f"{thread.source}: could not be processed ({type(exc).__name__}: {exc}); "
@@ -143,31 +175,71 @@ def _process_or_error(thread: Thread, settings: Settings, key: bytes) -> Process
         )
 
 
-def _pipeline(
-    items: Iterable[Thread | InboxError], settings: Settings, key: bytes, workers: int
-) -> Iterator[Processed | str]:
-    """Processed threads (or error lines), in inbox order, with a bounded queue in flight."""
+# Worker processes receive the context once, not with every job.
+_worker_context: _Context | None = None
+
+
+def _init_worker(ctx: _Context) -> None:
+    global _worker_context
+    _worker_context = ctx
+
+
+def _work(jobs: list[Job]) -> list[Outcome]:
+    assert _worker_context is not None
+    return _read_and_process(jobs, _worker_context)
+
+
+# Jobs go to a worker a few at a time: one task per thread cost the main process more in
+# pickling and queue traffic than it spent writing that thread (measured).
+_BATCH = 4
+_IN_FLIGHT_PER_WORKER = 4  # batches: enough to keep both cores busy, few enough to stay small
+
+
+def _batches(items: Iterable[Job | InboxError]) -> Iterator[list[Job] | InboxError]:
+    batch: list[Job] = []
+    for item in items:
+        if isinstance(item, InboxError):
+            if batch:
+                yield batch
+                batch = []
+            yield item
+            continue
+        batch.append(item)
+        if len(batch) >= _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _pipeline(items: Iterable[Job | InboxError], ctx: _Context, workers: int) -> Iterator[Outcome]:
+    """Every thread's outcome, in inbox order, with a bounded number of jobs in flight.
+
+    The main process only walks the inbox and reads headers (``plan_inbox``); reading the
+    messages and everything after it happens in the workers, on every core.
+    """
     if workers <= 1:
         for item in items:
-            yield (
-                str(item)
-                if isinstance(item, InboxError)
-                else _process_or_error(item, settings, key)
-            )
+            if isinstance(item, InboxError):
+                yield str(item)
+            else:
+                yield from _read_and_process([item], ctx)
         return
-    pending: deque[Future[Processed | str] | str] = deque()
-    limit = workers * 8
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(settings, key)) as pool:
-        for item in items:
-            pending.append(str(item) if isinstance(item, InboxError) else pool.submit(_work, item))
+    pending: deque[Future[list[Outcome]] | str] = deque()
+    limit = workers * _IN_FLIGHT_PER_WORKER
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(ctx,)) as pool:
+        for entry in _batches(items):
+            pending.append(
+                str(entry) if isinstance(entry, InboxError) else pool.submit(_work, entry)
+            )
             while len(pending) > limit:
-                yield _resolve(pending.popleft())
+                yield from _resolve(pending.popleft())
         while pending:
-            yield _resolve(pending.popleft())
+            yield from _resolve(pending.popleft())
 
 
-def _resolve(entry: Future[Processed | str] | str) -> Processed | str:
-    return entry if isinstance(entry, str) else entry.result()
+def _resolve(entry: Future[list[Outcome]] | str) -> list[Outcome]:
+    return [entry] if isinstance(entry, str) else entry.result()
 
 
 def ingest(
@@ -187,33 +259,25 @@ def ingest(
     report = Report()
     rows: list[LedgerRow] = []
     workers = workers or min(2, os.cpu_count() or 1)
+    ctx = _Context(settings, key, frozenset(index.sources), frozenset(excluded))
 
-    def unseen() -> Iterator[Thread | InboxError]:
-        # A thread whose raw bytes were ingested before is skipped before any work is done.
-        for item in read_inbox(paths, settings):
-            if isinstance(item, Thread) and (item.digest in index.sources or item.key in excluded):
-                report.threads += 1
-                known = item.key in excluded and item.digest not in index.sources
-                report.actions["excluded" if known else content.Action.SKIP.value] += 1
-                if on_thread:
-                    on_thread()
-                continue
-            yield item
-
-    for outcome in _pipeline(unseen(), settings, key, workers):
+    for outcome in _pipeline(plan_inbox(paths, settings), ctx, workers):
         if on_thread:
             on_thread()
         if isinstance(outcome, str):
             report.errors.append(outcome)
             continue
         report.threads += 1
+        if isinstance(outcome, Known):
+            report.actions["excluded" if outcome.excluded else content.Action.SKIP.value] += 1
+            continue
         planned = content.plan(outcome.draft, index, content_dir)
         report.actions[planned.action.value] += 1
         if dry_run:
             report.results.append(_as_json(outcome, planned))
             index.sources.add(outcome.draft.metadata["Source"])
             continue
-        content.apply(planned, outcome.draft, index)
+        content.apply(planned, outcome.draft, index, outcome.rendered)
         rows.append(outcome.row)
         if planned.action is not content.Action.SKIP:
             report.written.append(str(planned.path))
