@@ -219,15 +219,17 @@ def apply(
 
     ``rendered`` is ``(render(draft), redactions_json(draft.redactions))`` when another
     process already made them; they are used when the plan keeps the draft's own stem
-    (the slug is part of the text), and made again here when it does not.
+    (the slug is part of the text), and the text is made again here when it does not.
     """
     if plan_.action is Action.SKIP:
         return
     stem = plan_.path.stem
-    if rendered is None or stem != draft.metadata.get("Slug"):
-        draft.metadata["Slug"] = stem
-        rendered = (render(draft), redactions_json(draft.redactions))
+    if rendered is None:
+        rendered = ("", redactions_json(draft.redactions))
     text, record = rendered
+    if not text or stem != draft.metadata.get("Slug"):
+        draft.metadata["Slug"] = stem  # a numbered stem: the slug in the text changes too
+        text = render(draft)
     write_atomic(plan_.path, text)
     write_atomic(plan_.path.with_name(stem + REDACTIONS_SUFFIX), record)
     index.add(Existing(plan_.path, parse_metadata(text), edited=False))

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
-from email.utils import parseaddr, parsedate_to_datetime
+from datetime import datetime
+from email.utils import parseaddr
 
 from goodwill import htmltext, quoting, signatures
+from goodwill.maildate import parse_date
 
 html_to_text = htmltext.html_to_text
 
@@ -382,9 +383,10 @@ def _history(lines: list[str], depth: int) -> list[Earlier]:
     if segments[0][0] == ():
         order.reverse()  # a reply on top, older messages below it: newest first
     dates = [info[2] if info else None for info in infos]
-    if all(dates[i] is not None for i in order if segments[i][0]) and sum(
-        1 for d in dates if d is not None
-    ) >= 2:
+    if (
+        all(dates[i] is not None for i in order if segments[i][0])
+        and sum(1 for d in dates if d is not None) >= 2
+    ):
         undated_first = [i for i in order if dates[i] is None]
         dated = sorted((i for i in order if dates[i] is not None), key=lambda i: dates[i])
         # an undated segment is the body's own text: newest
@@ -532,75 +534,3 @@ def _attribution_info(text: str) -> tuple[str, str, datetime | None]:
     if "@" in name:
         name = ""
     return name, address, parse_date(_LEAD_WORD.sub("", date_part))
-
-
-# --- dates, without third-party parsers ---------------------------------------
-
-_MONTHS = {
-    "jan": 1, "ja": 1, "feb": 2, "fév": 2, "fev": 2, "febr": 2, "mar": 3, "mär": 3, "maa": 3,
-    "apr": 4, "avr": 4, "abr": 4, "may": 5, "mai": 5, "mei": 5, "maj": 5, "mag": 5, "mayo": 5,
-    "jun": 6, "juin": 6, "giu": 6, "jul": 7, "juil": 7, "lug": 7, "aug": 8, "aoû": 8,
-    "aou": 8, "ago": 8, "sep": 9, "set": 9, "okt": 10, "oct": 10, "ott": 10, "out": 10,
-    "nov": 11, "dec": 12, "déc": 12, "dez": 12, "dic": 12, "des": 12,
-}
-_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_DOTTED = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})\b")
-_DAY_MONTH_YEAR = re.compile(
-    r"\b(\d{1,2})\.?\s+(?:de\s+)?([^\W\d_]{3,10})\.?,?\s+(?:de\s+)?(\d{4})"
-)
-_MONTH_DAY_YEAR = re.compile(r"\b([^\W\d_]{3,10})\.?\s+(\d{1,2}),?\s+(\d{4})")
-_TIME = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap])?\.?(?:m\b\.?)?", re.IGNORECASE)
-_OFFSET = re.compile(r"(?<![\d:])([+-])(\d{2}):?(\d{2})\b")
-
-
-def _month(word: str) -> int:
-    w = word.lower()
-    for size in (4, 3, 2):
-        if w[:size] in _MONTHS and (size > 2 or len(w) == 2):
-            return _MONTHS[w[:size]]
-    return 0
-
-
-def parse_date(text: str) -> datetime | None:
-    """A timezone-aware (UTC) datetime from the dates mail clients write; None when unsure.
-
-    Tries the RFC 2822 form first (``email.utils``), then day-month-year and
-    month-day-year with month names in several languages, ISO and dotted
-    dates. Slashed dates (01/03/11) are ambiguous between countries and are
-    left as None. Without an offset in the text, the time is taken as UTC.
-    """
-    t = text.strip()
-    if not t:
-        return None
-    try:
-        parsed = parsedate_to_datetime(t)
-    except (TypeError, ValueError, IndexError):
-        parsed = None
-    if parsed is not None:
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
-    year = month = day = 0
-    if m := _ISO.search(t):
-        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    elif m := _DAY_MONTH_YEAR.search(t):
-        day, month, year = int(m.group(1)), _month(m.group(2)), int(m.group(3))
-    elif m := _MONTH_DAY_YEAR.search(t):
-        month, day, year = _month(m.group(1)), int(m.group(2)), int(m.group(3))
-    elif m := _DOTTED.search(t):
-        day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        year += 2000 if year < 100 else 0
-    if not (year and month and day):
-        return None
-    hour = minute = second = 0
-    rest = t[m.end() :] if m else t
-    if tm := _TIME.search(rest) or _TIME.search(t):
-        hour, minute, second = int(tm.group(1)), int(tm.group(2)), int(tm.group(3) or 0)
-        if tm.group(4):
-            hour = hour % 12 + (12 if tm.group(4).lower() == "p" else 0)
-    tz = UTC
-    if off := _OFFSET.search(rest):
-        delta = timedelta(hours=int(off.group(2)), minutes=int(off.group(3)))
-        tz = timezone(delta if off.group(1) == "+" else -delta)
-    try:
-        return datetime(year, month, day, hour, minute, second, tzinfo=tz).astimezone(UTC)
-    except ValueError:
-        return None

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from goodwill.mail import InboxError, parse_message, read_inbox
+from goodwill.maildate import parse_date
 from goodwill.model import Thread
 from goodwill.problems import Unreadable
 from goodwill.replies import Earlier
@@ -122,6 +123,27 @@ def test_text_no_charset_can_read_is_refused():
     )
     with pytest.raises(Unreadable, match="cannot be decoded"):
         parse_message(raw)
+
+
+@pytest.mark.parametrize(
+    ("written", "utc"),
+    [
+        ("Tue, 3 Mar 2026 09:12:00 -0500", datetime(2026, 3, 3, 14, 12, tzinfo=UTC)),
+        ("Tuesday, March 3, 2026 4:10 PM", datetime(2026, 3, 3, 16, 10, tzinfo=UTC)),
+        ("Tuesday, March 3, 2026 4:10 AM", datetime(2026, 3, 3, 4, 10, tzinfo=UTC)),
+        ("March 3, 2026 at 12:05 AM", datetime(2026, 3, 3, 0, 5, tzinfo=UTC)),
+        ("mardi 3 mars 2026 09:12", datetime(2026, 3, 3, 9, 12, tzinfo=UTC)),
+        ("3. März 2026 um 11:02", datetime(2026, 3, 3, 11, 2, tzinfo=UTC)),
+        ("03.03.26 11:02", datetime(2026, 3, 3, 11, 2, tzinfo=UTC)),
+        ("2026-03-03 09:12:00", datetime(2026, 3, 3, 9, 12, tzinfo=UTC)),
+        ("2026-03-03T09:12:00+01:00", datetime(2026, 3, 3, 8, 12, tzinfo=UTC)),
+        ("3 March", None),  # no year: never completed with this year
+        ("01/03/26", None),  # day or month first? not guessed
+        ("", None),
+    ],
+)
+def test_dates_as_clients_write_them_are_read_in_utc(written: str, utc: datetime | None):
+    assert parse_date(written) == utc
 
 
 # --- .eml files: history recovered ----------------------------------------------------------

@@ -169,9 +169,7 @@ def test_an_outlook_rule_and_header_in_html_start_the_history() -> None:
 
 def test_split_reply_gives_the_attribution_and_the_quote_one_level_down() -> None:
     split = split_reply(body("gmail_en.txt"))
-    assert split.attribution == (
-        "On Tue, 3 Mar 2026 at 09:12, Ada Byron <ada@tidy.example> wrote:"
-    )
+    assert split.attribution == ("On Tue, 3 Mar 2026 at 09:12, Ada Byron <ada@tidy.example> wrote:")
     assert split.quoted.startswith("Hi James,\n\nPlease update to 2.4.1")
     assert ">" not in split.quoted
 
@@ -213,6 +211,19 @@ def test_an_outlook_header_block_gives_name_address_and_date() -> None:
     assert earlier.text == "Hi Maren,\n\nVersion 2.4.1 fixes the paging bug.\n\nAda"
     assert own.name == "Maren Example"
     assert own.text.startswith("Thank you, the invoices are all there now.")
+
+
+def test_an_afternoon_outlook_sent_line_keeps_its_pm() -> None:
+    reply = (
+        "Thanks, all fixed.\n\n"
+        "From: Ada Byron <ada@tidy.example>\n"
+        "Sent: Tuesday, March 3, 2026 4:10 PM\n"
+        "To: Maren Example <maren@example.com>\n"
+        "Subject: RE: Export\n\n"
+        "Version 2.4.1 fixes it.\n"
+    )
+    earlier, _own = split_history(reply)
+    assert earlier.sent == datetime(2026, 3, 3, 16, 10, tzinfo=UTC)
 
 
 def test_a_headerless_paste_splits_at_greetings_and_sign_offs() -> None:
