@@ -15,6 +15,7 @@ Three moments matter:
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,11 @@ from .collect import collect
 logger = logging.getLogger(__name__)
 
 STATE = "_goodwill_state"
+# Below this many story pages, reading the output at the end costs less than forking.
+PARALLEL_GUARD_FROM = 50
+# The guard of each build under way, by its settings object (Pelican hands the same dict to
+# the generators and to ``finalized``); not in the settings, which Pelican pickles.
+_GUARDS: dict[int, Any] = {}
 
 
 def on_initialized(pelican: Any) -> None:
@@ -41,35 +47,26 @@ def on_pretaxonomy(generator: Any) -> None:
     state = collect(generator)
     generator.context[STATE] = state
     generator.context["goodwill"] = state.model
+    pages_to_write = len(generator.articles) + len(generator.translations)
+    workers = (os.cpu_count() or 1) if pages_to_write >= PARALLEL_GUARD_FROM else 1
+    _start_guard(generator.settings, Path(generator.output_path), workers)
 
 
-def on_writer_finalized(generator: Any, writer: Any) -> None:
-    state = generator.context.get(STATE)
-    if state is not None:
-        pages.write_all(generator, writer, state)
-
-
-def on_content_written(path: str, context: dict[str, Any] | None = None) -> None:
-    """Keep each story page Pelican renders, so the next build can reuse it."""
-    state = (context or {}).get(STATE)
-    article = (context or {}).get("article")
-    if state is None or article is None or not hasattr(article, "goodwill_save_as"):
-        return
-    state.pages.store(article.goodwill_save_as, Path(path))
-
-
-def on_finalized(pelican: Any) -> None:
-    """Run the leak guard: GOODWILL_GUARD is "fail" (the default), "warn" or "off"."""
-    settings = pelican.settings
+def _guard_mode(settings: dict[str, Any]) -> str:
     mode = str(settings.get("GOODWILL_GUARD", "fail")).lower()
-    if mode in {"off", "false", "0", "no"}:
-        return
+    return "off" if mode in {"off", "false", "0", "no"} else mode
+
+
+def _start_guard(settings: dict[str, Any], output: Path, workers: int) -> Any:
+    """The build's leak guard, ready to read pages as they are written."""
+    if _guard_mode(settings) == "off":
+        return None
     try:
         from goodwill import guard
         from goodwill.keys import KeyFileError
     except ImportError:  # pragma: no cover - only while guard.py has not landed
         logger.warning("goodwill.guard is not installed: the output was not checked for leaks")
-        return
+        return None
     try:
         names = leakcheck.load_names(settings)
     except (guard.GuardError, KeyFileError, OSError) as exc:
@@ -81,9 +78,40 @@ def on_finalized(pelican: Any) -> None:
             names.key_file,
         )
     allow = settings.get("GOODWILL_GUARD_ALLOW") or ()
-    findings, read = leakcheck.scan(
-        Path(pelican.output_path), names, allow, pagecache.folder(settings)
-    )
+    scanner = leakcheck.Scanner(output, names, allow, pagecache.folder(settings), workers)
+    _GUARDS[id(settings)] = scanner
+    return scanner
+
+
+def on_writer_finalized(generator: Any, writer: Any) -> None:
+    state = generator.context.get(STATE)
+    if state is not None:
+        pages.write_all(generator, writer, state)
+
+
+def on_content_written(path: str, context: dict[str, Any] | None = None) -> None:
+    """Hand each written page to the guard, and keep each story page for the next build."""
+    context = context or {}
+    state = context.get(STATE)
+    scanner = _GUARDS.get(id(state.settings)) if state is not None else None
+    if scanner is not None:
+        scanner.submit(Path(path))
+    article = context.get("article")
+    if state is None or article is None or not hasattr(article, "goodwill_save_as"):
+        return
+    state.pages.store(article.goodwill_save_as, Path(path))
+
+
+def on_finalized(pelican: Any) -> None:
+    """Run the leak guard: GOODWILL_GUARD is "fail" (the default), "warn" or "off"."""
+    settings = pelican.settings
+    mode = _guard_mode(settings)
+    scanner = _GUARDS.pop(id(settings), None)
+    if scanner is None:
+        scanner = _start_guard(settings, Path(pelican.output_path), os.cpu_count() or 1)
+    if scanner is None:
+        return
+    findings, read = scanner.finish()
     logger.info("leak guard: %d file(s) read, the rest unchanged since a clean scan", read)
     for f in findings:
         logger.error("leak guard: %s:%s: %s: %s", f.path, f.line, f.kind, f.excerpt)

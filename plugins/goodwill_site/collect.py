@@ -55,6 +55,7 @@ class State:
     public_testimonials: list[Any]  # articles, wall order
     public_gifts: list[Any]
     pages: PageCache
+    settings: dict[str, Any]
 
 
 def _kind(article: Any) -> str:
@@ -145,7 +146,8 @@ def _page_cache(settings: dict[str, Any]) -> PageCache:
         ],
     )
     enabled = bool(settings.get("GOODWILL_PAGE_CACHE", True))
-    return PageCache(pagecache.folder(settings), salt, enabled=enabled)
+    output = Path(settings["OUTPUT_PATH"])
+    return PageCache(pagecache.folder(settings), salt, output, enabled=enabled)
 
 
 def _real_save_as(article: Any) -> str:
@@ -339,4 +341,4 @@ def collect(generator: Any) -> State:
     pages = _page_cache(settings)
     plan_pages(generator, pages, model["pledge_titles"])
     plan.start()  # draw missing images on the other cores while Pelican renders pages
-    return State(model, plan, public, public_gifts, pages)
+    return State(model, plan, public, public_gifts, pages, settings)

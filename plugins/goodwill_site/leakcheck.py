@@ -19,8 +19,10 @@ import hashlib
 import hmac
 import json
 import logging
+import multiprocessing
 import os
 from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,39 +85,110 @@ def _files(output_dir: Path, suffixes: frozenset[str]) -> list[Path]:
     return found
 
 
-def scan(output_dir: Path, names: Names, allow: Iterable[str], cache_dir: Path) -> tuple[list, int]:
-    """Every finding in ``output_dir``; also how many files were read (not known clean)."""
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+# What a worker scans with; set before the pool forks, so workers inherit it.
+_CONFIG: tuple[Any, Any] | None = None
+
+
+def _scan_file(path: str, rel: str) -> tuple[str, list[Any]]:
+    """Scan one file as it is now; returns the hash of the bytes scanned and the findings."""
     from goodwill import guard
 
-    allow = list(allow)
-    salt = _salt(names, allow)
-    record = cache_dir / RECORD
-    try:
-        saved = json.loads(record.read_text(encoding="utf-8"))
-        known = set(saved["clean"]) if saved.get("salt") == salt else set()
-    except (OSError, ValueError, KeyError, TypeError):
-        known = set()
-    allowed = guard.Allowed(allow)
-    matcher = guard.NameMatcher(names.key, names.digests) if names.key and names.digests else None
-    findings: list = []
-    clean: set[str] = set()
-    read = 0
-    for file in _files(output_dir, guard.SCANNED_SUFFIXES):
-        data = file.read_bytes()
-        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-        if digest in known:
-            clean.add(digest)
-            continue
-        read += 1
-        rel = file.relative_to(output_dir).as_posix()
-        text = data.decode("utf-8", errors="replace")
-        found = guard.scan_text(text, rel, file.suffix.lower(), allowed, matcher)
-        if found:
-            findings.extend(found)
-        else:
-            clean.add(digest)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    partial = record.with_name(f"{record.name}.{os.getpid()}.part")
-    partial.write_text(json.dumps({"salt": salt, "clean": sorted(clean)}), encoding="utf-8")
-    partial.replace(record)
-    return findings, read
+    assert _CONFIG is not None
+    allowed, matcher = _CONFIG
+    data = Path(path).read_bytes()
+    text = data.decode("utf-8", errors="replace")
+    return _digest(data), guard.scan_text(text, rel, Path(path).suffix.lower(), allowed, matcher)
+
+
+class Scanner:
+    """The guard over one build's output, started early so it runs beside the rendering.
+
+    Pelican renders on one core; each page it writes is handed to worker
+    processes on the others as soon as it is on disk (``submit``), and
+    ``finish`` reads whatever is left once the build is done. A file is judged
+    by the bytes it ends with: a page written again after it was scanned is
+    scanned again.
+    """
+
+    def __init__(
+        self, output_dir: Path, names: Names, allow: Iterable[str], record_dir: Path, workers: int
+    ) -> None:
+        global _CONFIG
+        from goodwill import guard
+
+        self.output_dir = Path(output_dir)
+        self.allow = list(allow)
+        self.salt = _salt(names, self.allow)
+        self.record = record_dir / RECORD
+        try:
+            saved = json.loads(self.record.read_text(encoding="utf-8"))
+            self.known = set(saved["clean"]) if saved.get("salt") == self.salt else set()
+        except (OSError, ValueError, KeyError, TypeError):
+            self.known = set()
+        matcher = guard.NameMatcher(names.key, names.digests) if names.key else None
+        if not names.digests:
+            matcher = None
+        _CONFIG = (guard.Allowed(self.allow), matcher)
+        self.suffixes = guard.SCANNED_SUFFIXES
+        self.pool: ProcessPoolExecutor | None = None
+        if workers > 1:
+            try:
+                context = multiprocessing.get_context("fork")
+            except ValueError:  # pragma: no cover - no fork here: everything is read at the end
+                context = None
+            if context is not None:
+                self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        self.pending: dict[str, Future[tuple[str, list[Any]]]] = {}
+
+    def submit(self, path: Path) -> None:
+        """A file was written: scan it now on another core, if there are others."""
+        if self.pool is None or path.suffix.lower() not in self.suffixes:
+            return
+        rel = path.relative_to(self.output_dir).as_posix()
+        self.pending[rel] = self.pool.submit(_scan_file, str(path), rel)
+
+    def finish(self) -> tuple[list[Any], int]:
+        """Every finding in the output; also how many files were read (not known clean)."""
+        findings: list[Any] = []
+        clean: set[str] = set()
+        read = 0
+        try:
+            later: list[tuple[Path, str, str]] = []
+            for file in _files(self.output_dir, self.suffixes):
+                rel = file.relative_to(self.output_dir).as_posix()
+                digest = _digest(file.read_bytes())
+                future = self.pending.pop(rel, None)
+                if digest in self.known:
+                    clean.add(digest)
+                    continue
+                read += 1
+                if future is not None:
+                    scanned, found = future.result()
+                    if scanned == digest:
+                        findings += found
+                        clean.update(() if found else (digest,))
+                        continue
+                later.append((file, rel, digest))
+            if self.pool is not None:
+                results = self.pool.map(
+                    _scan_file, [str(f) for f, _, _ in later], [r for _, r, _ in later]
+                )
+            else:
+                results = map(_scan_file, [str(f) for f, _, _ in later], [r for _, r, _ in later])
+            for (_, _, digest), (scanned, found) in zip(later, results, strict=True):
+                findings += found
+                if not found and scanned == digest:
+                    clean.add(digest)
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+        self.record.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.record.with_name(f"{self.record.name}.{os.getpid()}.part")
+        partial.write_text(json.dumps({"salt": self.salt, "clean": sorted(clean)}))
+        partial.replace(self.record)
+        findings.sort(key=lambda f: (f.path, f.line))
+        return findings, read

@@ -18,10 +18,11 @@ import hashlib
 import logging
 import multiprocessing
 import os
-import shutil
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .outfiles import place
 
 logger = logging.getLogger(__name__)
 
@@ -185,7 +186,7 @@ class ImagePlan:
                     continue
                 out = target / name
                 if not out.exists():
-                    shutil.copyfile(cached, out)
+                    place(cached, out)
         finally:
             if self._pool is not None:
                 self._pool.shutdown(cancel_futures=True)

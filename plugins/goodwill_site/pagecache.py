@@ -10,8 +10,8 @@ which Pelican's writer skips); any other page is rendered by Pelican as usual
 and stored on its way out (``content_written``).
 
 The output folder may be wiped (``DELETE_OUTPUT_DIRECTORY``, a fresh release
-folder) or kept: copies keep the cached file's time, so a page that did not
-change keeps its time too, and a record of what the plugin wrote into each
+folder) or kept: reused pages are hard links to the cached file (``outfiles``),
+so a page that did not change keeps its time too, and a record of what the plugin wrote into each
 output folder lets the next build delete pages that are no longer wanted (a
 withdrawn story, a wall page that no longer exists).
 
@@ -26,20 +26,28 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .outfiles import make_way, place
+
 logger = logging.getLogger(__name__)
 
 # Bumped when what the plugin puts in front of the story templates changes shape.
 VERSION = "1"
-# Settings that say where things are on this machine, never what a page shows.
+# Settings that say where things are on this machine or how the build runs, never what a
+# page shows: a publish build reuses the pages of a preview-less local build.
 PLACE_SETTINGS = frozenset(
-    {"OUTPUT_PATH", "PATH", "CACHE_PATH", "GOODWILL_IMAGE_CACHE", "PLUGIN_PATHS", "THEME"}
-)
+    {
+        "OUTPUT_PATH", "PATH", "CACHE_PATH", "GOODWILL_IMAGE_CACHE", "PLUGIN_PATHS", "THEME",
+        "DELETE_OUTPUT_DIRECTORY", "OUTPUT_RETENTION", "CACHE_CONTENT", "LOAD_CONTENT_CACHE",
+        "CONTENT_CACHING_LAYER", "CHECK_MODIFIED_METHOD", "GZIP_CACHE", "WRITE_SELECTED",
+        "DEBUG", "LOG_FILTER", "GOODWILL_GUARD", "GOODWILL_GUARD_ALLOW", "GOODWILL_KEY_FILE",
+        "GOODWILL_PAGE_CACHE", "GOODWILL_PAGE_CACHE_PATH",
+    }
+)  # fmt: skip
 
 
 def folder(settings: Mapping[str, Any]) -> Path:
@@ -100,10 +108,12 @@ class PageCache:
 
     folder: Path
     salt: str
+    output: Path
     enabled: bool = True
     reuse: dict[str, str] = field(default_factory=dict)  # save_as -> key, copied from cache
     rendered: dict[str, str] = field(default_factory=dict)  # save_as -> key, Pelican renders
     written: set[str] = field(default_factory=set)  # every file the plugin owns this build
+    _made: set[Path] = field(default_factory=set)  # folders known to exist
 
     def _file(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.html"
@@ -115,6 +125,7 @@ class PageCache:
             self.reuse[save_as] = key
             return True
         self.rendered[save_as] = key
+        make_way(self.output / save_as)  # it may be linked to a cached page from an earlier build
         return False
 
     def own(self, save_as: str) -> None:
@@ -127,14 +138,18 @@ class PageCache:
         if not self.enabled or key is None:
             return
         cached = self._file(key)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_name(f"{cached.name}.{os.getpid()}.part")
-        shutil.copy2(path, partial)
-        partial.replace(cached)
+        self._folder_for(cached)
+        place(path, cached)
 
     def _record(self, output: Path) -> Path:
         name = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
         return self.folder / f"written-{name}.json"
+
+    def _folder_for(self, path: Path) -> None:
+        parent = path.parent
+        if parent not in self._made:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(parent)
 
     def finish(self, output: Path) -> tuple[int, int]:
         """Copy the reused pages out, delete what an earlier build wrote and this one did not.
@@ -146,8 +161,8 @@ class PageCache:
             cached = self._file(key)
             if _same_file(cached, out):
                 continue  # the output was kept and already holds this very page
-            out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(cached, out)
+            self._folder_for(out)
+            place(cached, out)
         removed = self._remove_stale(output)
         return len(self.reuse), removed
 

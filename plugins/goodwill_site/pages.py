@@ -10,10 +10,16 @@ from goodwill import evidence, stories, structured
 
 logger = logging.getLogger(__name__)
 
+
+def money(pair: tuple[str, Any]) -> str:
+    """``(currency, value)|money``; a named function, as Pelican pickles settings in its cache."""
+    return evidence.money(pair[1], pair[0])
+
+
 FILTERS = {
     "minutes": stories.humanize_minutes,
     "slug": stories.slugify,
-    "money": lambda pair: evidence.money(pair[1], pair[0]),
+    "money": money,
 }
 
 

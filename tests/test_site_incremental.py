@@ -1,0 +1,196 @@
+"""Rebuilds do only the work that changed, and never leave a withdrawn story behind.
+
+Each test is a real Pelican build of the example site into a kept output
+folder, then a change, then a second build. A page that was not rendered
+again is the very same file as before (same inode, same time), because the
+plugin links pages it reuses from its cache instead of rendering them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from test_site_support import ROOT, approve, build, copy_content, text_files
+
+from goodwill.digest import digest
+from goodwill.sanitize import is_plain, sanitize_html
+
+EXPORT = "2026-03-04-the-export-that-ate-my-invoices"
+WITHDRAWN = "2025-06-30-an-honest-not-yet"
+WITHDRAWN_QUOTE = "dark mode was months away"
+KEY = "test-key-0123456789abcdef0123456789abcdef"
+
+
+def stamps(output: Path, folder: str) -> dict[str, tuple[int, int]]:
+    """Each page under ``folder`` with its inode and modification time."""
+    return {
+        p.relative_to(output).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in (output / folder).rglob("index.html")
+    }
+
+
+def story_pages(output: Path) -> dict[str, tuple[int, int]]:
+    pages = stamps(output, "testimonials") | stamps(output, "gifts")
+    listing = re.compile(r"^(testimonials|gifts)/(index\.html|page/|pledge/|product/)")
+    return {path: stamp for path, stamp in pages.items() if not listing.match(path)}
+
+
+def add_story(content: Path) -> Path:
+    """A new testimonial (a copy of the export story, new words), approved by the founder."""
+    source = (content / f"testimonials/{EXPORT}.md").read_text()
+    new = content / "testimonials/2026-03-19-the-reminder-that-came-on-time.md"
+    new.write_text(
+        source.replace("The export that ate my invoices", "The reminder that came on time")
+        .replace(EXPORT, "2026-03-19-the-reminder-that-came-on-time")
+        .replace("Date: 2026-03-04 09:12", "Date: 2026-03-19 08:00")
+        .replace("You saved my quarter-end", "You saved my Monday")
+        .replace("Featured: true\n", "")
+    )
+    approve(new)
+    return new
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> tuple[Path, Path]:
+    """The example content, built once into an output folder that later builds keep."""
+    content = copy_content(tmp_path / "content")
+    output = tmp_path / "output"
+    build(content, output, DELETE_OUTPUT_DIRECTORY=False)
+    return content, output
+
+
+def test_a_new_testimonial_renders_only_its_page_its_card_and_the_listings(
+    site: tuple[Path, Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    content, output = site
+    pages_before = story_pages(output)
+    images_before = {p.name for p in (tmp_path / "image-cache").iterdir()}
+    wall_before = stamps(output, "testimonials")["testimonials/index.html"]
+    add_story(content)
+    with caplog.at_level(logging.INFO):
+        build(content, output, DELETE_OUTPUT_DIRECTORY=False)
+
+    pages_after = story_pages(output)
+    new_page = "testimonials/2026-03-19-the-reminder-that-came-on-time/index.html"
+    assert set(pages_after) == set(pages_before) | {new_page}
+    assert {p: pages_after[p] for p in pages_before} == pages_before  # not one written again
+    assert "1 story page(s) rendered, 14 reused from the cache" in caplog.text
+    drawn = {p.name for p in (tmp_path / "image-cache").iterdir()} - images_before
+    assert [name[:5] for name in drawn] == ["card-"]  # Maren's avatar already existed
+    assert stamps(output, "testimonials")["testimonials/index.html"] != wall_before
+    assert "You saved my Monday" in (output / "testimonials/index.html").read_text()
+
+
+def test_an_edited_template_renders_every_page_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    content = copy_content(tmp_path / "content")
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    output = tmp_path / "output"
+    build(content, output, DELETE_OUTPUT_DIRECTORY=False, THEME=str(theme))
+    before = story_pages(output)
+    base = theme / "templates/base.html"
+    base.write_text(base.read_text().replace("<footer", "<!-- new footer -->\n  <footer"))
+    with caplog.at_level(logging.INFO):
+        build(content, output, DELETE_OUTPUT_DIRECTORY=False, THEME=str(theme))
+    after = story_pages(output)
+    assert set(after) == set(before)
+    assert all(after[page] != before[page] for page in before)
+    assert "14 story page(s) rendered, 0 reused from the cache" in caplog.text
+    assert "<!-- new footer -->" in (output / f"testimonials/{EXPORT}/index.html").read_text()
+
+
+def test_a_rebuild_with_nothing_changed_renders_no_story_page(
+    site: tuple[Path, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    content, output = site
+    before = story_pages(output)
+    with caplog.at_level(logging.INFO):
+        build(content, output)  # publish settings: the output folder is wiped first
+    assert "0 story page(s) rendered, 14 reused from the cache" in caplog.text
+    assert set(story_pages(output)) == set(before)
+
+
+def test_withdrawn_consent_leaves_no_page_image_or_entry_behind(
+    site: tuple[Path, Path], tmp_path: Path
+) -> None:
+    content, output = site
+    build(content, output, DELETE_OUTPUT_DIRECTORY=False, GOODWILL_PER_PAGE=2)
+    walls = {p for p in stamps(output, "testimonials") if "/page/" in p}
+    story = content / f"testimonials/{WITHDRAWN}.md"
+    html = (output / f"testimonials/{WITHDRAWN}/index.html").read_text()
+    card = re.search(r'og:image" content="https://tidy.example/([^"]+)"', html).group(1)
+    story.write_text(story.read_text().replace("Consent: given", "Consent: withdrawn"))
+
+    build(content, output, DELETE_OUTPUT_DIRECTORY=False, GOODWILL_PER_PAGE=2)
+
+    assert not (output / "testimonials" / WITHDRAWN).exists()
+    assert not (output / card).exists()
+    for path, text in text_files(output).items():
+        assert WITHDRAWN not in text and WITHDRAWN_QUOTE not in text, path
+    # Nine stories on pages of two made five wall pages; eight make four, and the fifth goes.
+    left = {p for p in stamps(output, "testimonials") if "/page/" in p}
+    assert "testimonials/page/5/index.html" in walls - left
+    data = json.loads((output / "testimonials.json").read_text())
+    assert len(data["testimonials"]) == 8
+
+
+def test_the_leak_guard_checks_redacted_names_when_it_has_the_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = copy_content(tmp_path / "content")
+    # Ingest recorded "Maren" as a redacted name: the pseudonym left in by hand is a leak.
+    sidecar = content / f"testimonials/{EXPORT}.redactions.json"
+    record = {"kind": "name", "message": 0, "start": 0, "end": 5, "replacement": "Ines"}
+    record["digest"] = digest(KEY.encode(), "name", "Maren")
+    sidecar.write_text(json.dumps([record]))
+    monkeypatch.setenv("GOODWILL_KEY", KEY)
+    with pytest.raises(RuntimeError, match=r"leak guard: \d+ possible piece"):
+        build(content, tmp_path / "output", GOODWILL_GUARD="fail")
+
+
+def test_without_the_key_the_guard_says_names_were_not_checked_and_checks_the_rest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    content = copy_content(tmp_path / "content")
+    sidecar = content / f"testimonials/{EXPORT}.redactions.json"
+    sidecar.write_text(json.dumps([{"kind": "name", "digest": "0123456789abcdef"}]))
+    monkeypatch.delenv("GOODWILL_KEY", raising=False)
+    missing = tmp_path / "no-such-key"
+    with caplog.at_level(logging.INFO):
+        build(content, tmp_path / "output", GOODWILL_GUARD="fail", GOODWILL_KEY_FILE=str(missing))
+    assert f"redacted names not checked: no key at {missing}" in caplog.text
+
+    story = content / f"testimonials/{EXPORT}.md"
+    story.write_text(story.read_text().replace("by Friday", "by Friday, maren.holt@example.com"))
+    approve(story)
+    with pytest.raises(RuntimeError, match="leak guard"):
+        build(content, tmp_path / "output", GOODWILL_GUARD="fail", GOODWILL_KEY_FILE=str(missing))
+
+
+@pytest.mark.parametrize(
+    ("html", "plain"),
+    [
+        ("<p>Hi, the <em>export</em> stops at 100.</p>\n<ul>\n<li>one</li>\n</ul>", True),
+        ("<p>Line one<br />\nline two</p><hr>", True),
+        ('<p>See <a href="https://tidy.example">this</a></p>', False),  # attributes: parsed
+        ("<p>Hi <script>alert(1)</script></p>", False),
+        ("<p>unclosed <em>emphasis</p>", False),
+        ("<p>a < b</p>", False),
+        ("<p>note</p><!-- hidden -->", False),
+    ],
+)
+def test_plain_markdown_html_is_published_as_it_is_anything_else_is_parsed(
+    html: str, plain: bool
+) -> None:
+    assert is_plain(html) is plain
+    if plain:
+        assert sanitize_html(html) == html
+    else:
+        assert "<script>" not in sanitize_html(html) and "<!--" not in sanitize_html(html)
