@@ -4,8 +4,9 @@ Founders copy threads out of webmail and helpdesks into ``.txt`` or ``.md`` file
 shapes are read:
 
 * header blocks: each message starts with a ``From:`` line (or Von:/De:/Van:/Da:/Från:/Fra:/
-  Od:, optionally in ``**bold**``) followed by other header lines (Date:/Sent:/To:/Cc:/
-  Subject: and their translations), a blank line, then its text. Blocks may run newest
+  Od: and the other translations ``goodwill.quoting`` knows, optionally in ``**bold**``)
+  followed by other header lines (Date:/Sent:/To:/Cc:/Subject: and their translations), a
+  blank line, then its text. Blocks may run newest
   first (as Outlook lays out a forwarded thread, often with a headerless reply on top and
   "-----Original Message-----" separators) or oldest first; dates decide when they exist.
 * no headers at all: ``goodwill.replies.split_history`` cuts the text at its attribution
@@ -23,21 +24,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import getaddresses
 
+from goodwill import quoting
 from goodwill.grouping import assemble, short_hash
 from goodwill.maildate import parse_date, to_utc
 from goodwill.model import Message, Thread
 from goodwill.replies import Earlier
 
-_FROM = r"from|von|de|van|da|från|fra|od"
-_DATE = r"date|sent|datum|gesendet|envoyé|enviado|inviato|verzonden|skickat|sendt|wysłano"
-_TO = r"to|an|à|a|para|aan|till|til|do"
-_CC = r"cc"
-_SUBJECT = r"subject|betreff|objet|asunto|oggetto|onderwerp|ämne|emne|temat"
-_HEADER = re.compile(
-    rf"^[ \t]*[*_]{{0,2}}(?P<name>{_FROM}|{_DATE}|{_TO}|{_CC}|{_SUBJECT})[*_]{{0,2}}[ \t]*:"
-    rf"[*_]{{0,2}}[ \t]*(?P<value>.*?)[ \t]*$",
-    re.IGNORECASE,
-)
 _SEPARATOR = re.compile(
     r"^\s*(-{2,}\s*(original message|forwarded message|message d'origine|"
     r"ursprüngliche nachricht|mensaje original)\s*-{2,}|[-_=*]{5,})\s*$",
@@ -51,8 +43,18 @@ Splitter = Callable[[str], list[Earlier]]
 
 @dataclass(slots=True)
 class _Block:
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)  # from, date, subject: the first
+    recipients: list[str] = field(default_factory=list)  # every To:/Cc: value
     lines: list[str] = field(default_factory=list)
+
+
+def _header(line: str) -> tuple[str, str] | None:
+    """``("from", value)`` for a header line in any language ``goodwill.quoting`` knows."""
+    found = quoting.header_field(line)
+    if found is None:
+        return None
+    kind = quoting.header_kind(found[0])
+    return (kind, found[1]) if kind else None
 
 
 def read_paste(
@@ -91,8 +93,12 @@ def _blocks(lines: list[str]) -> tuple[list[str], list[_Block], bool]:
     while i < len(lines):
         if _starts_block(lines, i):
             block = _Block()
-            while i < len(lines) and (match := _HEADER.match(lines[i])):
-                block.headers.setdefault(_kind(match["name"]), match["value"])
+            while i < len(lines) and (found := _header(lines[i])):
+                kind, value = found
+                if kind == "to":
+                    block.recipients.append(value)
+                else:
+                    block.headers.setdefault(kind, value)
                 i += 1
             blocks.append(block)
             continue
@@ -106,32 +112,16 @@ def _blocks(lines: list[str]) -> tuple[list[str], list[_Block], bool]:
 
 
 def _starts_block(lines: list[str], i: int) -> bool:
-    match = _HEADER.match(lines[i])
-    if not match or _kind(match["name"]) != "from" or not match["value"]:
+    found = _header(lines[i])
+    if found is None or found[0] != "from" or not found[1]:
         return False
     following = lines[i + 1 : i + 1 + _LOOKAHEAD]
-    return any((m := _HEADER.match(line)) and _kind(m["name"]) != "from" for line in following)
-
-
-def _kind(name: str) -> str:
-    name = name.lower()
-    for kind, pattern in (
-        ("from", _FROM),
-        ("date", _DATE),
-        ("to", _TO),
-        ("cc", _CC),
-        ("subject", _SUBJECT),
-    ):
-        if re.fullmatch(pattern, name):
-            return kind
-    return name
+    return any((h := _header(line)) and h[0] != "from" for line in following)
 
 
 def _message(block: _Block) -> Message:
     sender_name, sender = _address(block.headers.get("from", ""))
-    recipients = [
-        a for part in ("to", "cc") for _, a in (_parse_addresses(block.headers.get(part, ""))) if a
-    ]
+    recipients = [a for value in block.recipients for _, a in _parse_addresses(value) if a]
     return Message(
         sender=sender,
         sender_name=sender_name,

@@ -103,6 +103,9 @@ def could_start_attribution(line: str) -> bool:
 
 # --- header blocks ("From: … Sent: … To: … Subject: …") ------------------------
 
+# The one list of header names in every language, for quoted header blocks
+# (``goodwill.replies``) and pasted threads (``goodwill.paste``) alike.
+
 _FROM_KEYS = {
     "from",
     "de",
@@ -177,6 +180,8 @@ _TO_KEYS = {
     "bcc",
     "destinataire",
     "empfänger",
+    "reply-to",  # an address, like To: (a paste's Reply-To is never its subject)
+    "répondre à",
 }
 _SUBJECT_KEYS = {
     "subject",
@@ -194,8 +199,6 @@ _SUBJECT_KEYS = {
     "тема",
     "件名",
     "主题",
-    "reply-to",
-    "répondre à",
 }
 KNOWN_KEYS = _FROM_KEYS | _DATE_KEYS | _TO_KEYS | _SUBJECT_KEYS
 _HEADER_LINE = re.compile(
