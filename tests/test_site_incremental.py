@@ -106,7 +106,7 @@ def test_an_edited_template_renders_every_page_again(
     assert "<!-- new footer -->" in (output / f"testimonials/{EXPORT}/index.html").read_text()
 
 
-def test_a_rebuild_with_nothing_changed_renders_no_story_page(
+def test_a_rebuild_with_nothing_changed_renders_no_page_of_the_plugin(
     site: tuple[Path, Path], caplog: pytest.LogCaptureFixture
 ) -> None:
     content, output = site
@@ -114,6 +114,7 @@ def test_a_rebuild_with_nothing_changed_renders_no_story_page(
     with caplog.at_level(logging.INFO):
         build(content, output)  # publish settings: the output folder is wiped first
     assert "0 story page(s) rendered, 14 reused from the cache" in caplog.text
+    assert "0 listing page(s) rendered" in caplog.text  # walls, gifts and pledges as well
     assert set(story_pages(output)) == set(before)
 
 

@@ -187,15 +187,20 @@ def _story_page_fields(article: Any, titles: dict[str, str]) -> list[object]:
 
 
 def plan_pages(generator: Any, cache: PageCache, titles: dict[str, str]) -> None:
-    """Tell Pelican to skip every story page the cache already holds."""
-    for name in ("translations", "articles", "hidden_translations", "hidden_articles"):
+    """Key every story page, and tell Pelican to skip those the cache already holds.
+
+    Drafts are keyed too (a preview's walls show them) but left to Pelican.
+    """
+    writable = {"translations", "articles", "hidden_translations", "hidden_articles"}
+    for name in LISTS:
         for article in getattr(generator, name, []):
             if not hasattr(article, "goodwill_kind"):
                 continue
             save_as = _real_save_as(article)
-            if not save_as:
-                continue
             key = pagecache.page_key(cache.salt, _story_page_fields(article, titles))
+            article.goodwill_page_key = key
+            if name not in writable or not save_as:
+                continue
             if cache.plan(save_as, key):
                 article.override_save_as = ""  # Pelican's writer skips an empty name
             elif article.goodwill_had_override:

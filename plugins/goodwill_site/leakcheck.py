@@ -30,6 +30,7 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 RECORD = "guard-clean.json"
+BATCH = 32  # files handed to a worker at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,10 @@ def _digest(data: bytes) -> str:
 _CONFIG: tuple[Any, Any] | None = None
 
 
+def _scan_files(batch: list[tuple[str, str]]) -> list[tuple[str, list[Any]]]:
+    return [_scan_file(path, rel) for path, rel in batch]
+
+
 def _scan_file(path: str, rel: str) -> tuple[str, list[Any]]:
     """Scan one file as it is now; returns the hash of the bytes scanned and the findings."""
     from goodwill import guard
@@ -142,20 +147,35 @@ class Scanner:
                 context = None
             if context is not None:
                 self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-        self.pending: dict[str, Future[tuple[str, list[Any]]]] = {}
+        self.pending: dict[str, tuple[Future[list[tuple[str, list[Any]]]], int]] = {}
+        self.batch: list[tuple[str, str]] = []
 
     def submit(self, path: Path) -> None:
-        """A file was written: scan it now on another core, if there are others."""
+        """A file was written: scan it soon on another core, if there are others.
+
+        Files go to the workers in batches: handing over one file costs the
+        rendering process about as much as a worker spends scanning it.
+        """
         if self.pool is None or path.suffix.lower() not in self.suffixes:
             return
-        rel = path.relative_to(self.output_dir).as_posix()
-        self.pending[rel] = self.pool.submit(_scan_file, str(path), rel)
+        self.batch.append((str(path), path.relative_to(self.output_dir).as_posix()))
+        if len(self.batch) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.pool is None or not self.batch:
+            return
+        future = self.pool.submit(_scan_files, self.batch)
+        for n, (_, rel) in enumerate(self.batch):
+            self.pending[rel] = (future, n)
+        self.batch = []
 
     def finish(self) -> tuple[list[Any], int]:
         """Every finding in the output; also how many files were read (not known clean)."""
         findings: list[Any] = []
         clean: set[str] = set()
         read = 0
+        self._flush()
         try:
             later: list[tuple[Path, str, str]] = []
             for file in _files(self.output_dir, self.suffixes):
@@ -167,18 +187,17 @@ class Scanner:
                     continue
                 read += 1
                 if future is not None:
-                    scanned, found = future.result()
+                    scanned, found = future[0].result()[future[1]]
                     if scanned == digest:
                         findings += found
                         clean.update(() if found else (digest,))
                         continue
                 later.append((file, rel, digest))
+            paths, rels = [str(f) for f, _, _ in later], [r for _, r, _ in later]
             if self.pool is not None:
-                results = self.pool.map(
-                    _scan_file, [str(f) for f, _, _ in later], [r for _, r, _ in later]
-                )
+                results = self.pool.map(_scan_file, paths, rels, chunksize=BATCH)
             else:
-                results = map(_scan_file, [str(f) for f, _, _ in later], [r for _, r, _ in later])
+                results = map(_scan_file, paths, rels)
             for (_, _, digest), (scanned, found) in zip(later, results, strict=True):
                 findings += found
                 if not found and scanned == digest:

@@ -113,24 +113,23 @@ class PageCache:
     reuse: dict[str, str] = field(default_factory=dict)  # save_as -> key, copied from cache
     rendered: dict[str, str] = field(default_factory=dict)  # save_as -> key, Pelican renders
     written: set[str] = field(default_factory=set)  # every file the plugin owns this build
+    stories: set[str] = field(default_factory=set)  # which of them are story pages
     _made: set[Path] = field(default_factory=set)  # folders known to exist
 
     def _file(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.html"
 
-    def plan(self, save_as: str, key: str) -> bool:
+    def plan(self, save_as: str, key: str, story: bool = True) -> bool:
         """Record the page; True when it is cached and Pelican need not render it."""
         self.written.add(save_as)
+        if story:
+            self.stories.add(save_as)
         if self.enabled and self._file(key).is_file():
             self.reuse[save_as] = key
             return True
         self.rendered[save_as] = key
         make_way(self.output / save_as)  # it may be linked to a cached page from an earlier build
         return False
-
-    def own(self, save_as: str) -> None:
-        """A page the plugin writes itself (a wall page): removed once no build writes it."""
-        self.written.add(save_as)
 
     def store(self, save_as: str, path: Path) -> None:
         """Keep a page Pelican just rendered, and give it the cached copy's time."""
@@ -151,10 +150,10 @@ class PageCache:
             parent.mkdir(parents=True, exist_ok=True)
             self._made.add(parent)
 
-    def finish(self, output: Path) -> tuple[int, int]:
-        """Copy the reused pages out, delete what an earlier build wrote and this one did not.
+    def finish(self, output: Path) -> int:
+        """Link the reused pages in, delete what an earlier build wrote and this one did not.
 
-        Returns (reused, removed).
+        Returns how many stale files were removed.
         """
         for save_as, key in self.reuse.items():
             out = output / save_as
@@ -163,8 +162,7 @@ class PageCache:
                 continue  # the output was kept and already holds this very page
             self._folder_for(out)
             place(cached, out)
-        removed = self._remove_stale(output)
-        return len(self.reuse), removed
+        return self._remove_stale(output)
 
     def _remove_stale(self, output: Path) -> int:
         record = self._record(output)

@@ -8,6 +8,8 @@ from typing import Any
 
 from goodwill import evidence, stories, structured
 
+from . import pagecache
+
 logger = logging.getLogger(__name__)
 
 
@@ -41,8 +43,26 @@ def write_all(generator: Any, writer: Any, state: Any) -> None:
     def absolute(url: str) -> str:
         return f"{siteurl.rstrip('/')}/{url}"
 
-    def write(template: str, save_as: str, url: str, **extra: Any) -> None:
-        state.pages.own(save_as)
+    # What every listing shows besides its own items: the filter links and pledge names.
+    common = [
+        model["preview"],
+        [(v.pledge.slug, v.pledge.title, bool(v.testimonials)) for v in model["pledges"]],
+        [(g.slug, g.name) for g in model["products"]],
+        sorted(model["pledge_titles"].items()),
+    ]
+
+    def keys(articles: list[Any]) -> list[str]:
+        return [a.goodwill_page_key for a in articles]
+
+    def write(template: str, save_as: str, url: str, shows: list[Any], **extra: Any) -> None:
+        """Render a listing page, unless the cache holds one with the same inputs.
+
+        ``shows`` is what this page shows beyond ``common``; its stories count by
+        their page keys, which cover everything their cards show.
+        """
+        key = pagecache.page_key(state.pages.salt, [template, save_as, url, *common, *shows])
+        if state.pages.plan(save_as, key, story=False):
+            return
         writer.write_file(
             save_as,
             generator.get_template(template),
@@ -53,6 +73,7 @@ def write_all(generator: Any, writer: Any, state: Any) -> None:
             page_name=url.rstrip("/") or "index",
             **extra,
         )
+        state.pages.store(save_as, output / save_as)
 
     def wall(items: list[Any], base: str, heading: str, intro: str, **extra: Any) -> list[str]:
         urls = []
@@ -60,15 +81,19 @@ def write_all(generator: Any, writer: Any, state: Any) -> None:
             ld = structured.collection_json_ld(
                 heading, absolute(page.url), [absolute(a.url) for a in page.items]
             )
+            json_ld = structured.script_tag_json(ld)
+            shown = [heading, intro, extra, page.number, page.count, page.previous_url]
+            shown += [page.next_url, json_ld, keys(list(page.items))]
             write(
                 "wall",
                 page.save_as,
                 page.url,
+                shown,
                 page=page,
                 stories=list(page.items),
                 heading=heading,
                 intro=intro,
-                json_ld=structured.script_tag_json(ld),
+                json_ld=json_ld,
                 **extra,
             )
             urls.append(page.url)
@@ -98,13 +123,21 @@ def write_all(generator: Any, writer: Any, state: Any) -> None:
     ld = structured.collection_json_ld(
         "Gifts", absolute("gifts/"), [absolute(a.url) for a in gifts]
     )
-    write("gifts", "gifts/index.html", "gifts/", json_ld=structured.script_tag_json(ld))
+    json_ld = structured.script_tag_json(ld)
+    shown = [json_ld, model["gift_totals"], keys(gifts)]
+    write("gifts", "gifts/index.html", "gifts/", shown, json_ld=json_ld)
     ld = structured.collection_json_ld(
         "Pledges", absolute("pledges/"), [absolute(v.url) for v in model["pledges"]]
     )
-    write("pledges", "pledges/index.html", "pledges/", json_ld=structured.script_tag_json(ld))
+    json_ld = structured.script_tag_json(ld)
+    shown = [json_ld, model["ledger_threads"]]
+    shown += [
+        (v.pledge, v.url, v.figures, len(v.testimonials), len(v.gifts)) for v in model["pledges"]
+    ]
+    write("pledges", "pledges/index.html", "pledges/", shown, json_ld=json_ld)
     for view in model["pledges"]:
-        write("pledge", f"{view.url}index.html", view.url, view=view)
+        shown = [view.pledge, view.figures, keys(view.testimonials), keys(view.gifts)]
+        write("pledge", f"{view.url}index.html", view.url, shown, view=view)
     public_urls += ["gifts/", "pledges/"] + [v.url for v in model["pledges"]]
 
     # Machine-readable files carry public stories only, even in a preview build.
@@ -122,11 +155,14 @@ def write_all(generator: Any, writer: Any, state: Any) -> None:
 
     drawn, reused = state.plan.write(output)
     logger.info("goodwill: %d image(s) drawn, %d reused from the cache", drawn, reused)
-    copied, removed = state.pages.finish(output)
-    rendered = len(state.pages.rendered)
+    pages = state.pages
+    removed = pages.finish(output)
     logger.info(
-        "goodwill: %d story page(s) rendered, %d reused from the cache, %d stale file(s) removed",
-        rendered,
-        copied,
+        "goodwill: %d story page(s) rendered, %d reused from the cache; "
+        "%d listing page(s) rendered, %d reused; %d stale file(s) removed",
+        len(pages.stories & set(pages.rendered)),
+        len(pages.stories & set(pages.reuse)),
+        len(set(pages.rendered) - pages.stories),
+        len(set(pages.reuse) - pages.stories),
         removed,
     )
