@@ -85,7 +85,8 @@ def render(draft: Draft) -> str:
 def parse_metadata(text: str) -> dict[str, str]:
     """Pelican-style ``Key: value`` lines up to the first blank line; keys as written."""
     meta: dict[str, str] = {}
-    for line in text.splitlines():
+    head = text.partition("\n\n")[0]  # only the head: a long body is never split into lines
+    for line in head.splitlines():
         if not line.strip():
             break
         match = _META_LINE.match(line)

@@ -176,7 +176,8 @@ class _Headers:
     """One message's headers: raw values gathered in one pass, decoded text on demand.
 
     Message-ID, In-Reply-To, References and Date are read raw (they are ASCII by the RFC
-    and need no decoding); the rest go through ``header_text``.
+    and need no decoding), and so is any plain-ASCII value without encoded words; the
+    rest (encoded words, raw 8-bit) go through the header registry in ``header_text``.
     """
 
     _RAW = frozenset({"message-id", "in-reply-to", "references", "date"})
@@ -194,6 +195,9 @@ class _Headers:
             return ""
         if key in self._RAW:
             return _ascii(value)
+        if value.isascii() and "=?" not in value:
+            # Nothing to decode: the registry would return this text, at a cost.
+            return value.replace("\r", "").replace("\n", "")
         return _header_text(self.msg, name, value)
 
 
