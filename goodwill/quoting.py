@@ -16,7 +16,6 @@ import re
 # --- quoted lines -------------------------------------------------------------
 
 _QUOTED = re.compile(r"^[ \t]*>")
-_QUOTE_PREFIX = re.compile(r"^[ \t]*> ?")
 
 
 def is_quoted(line: str) -> bool:
@@ -25,8 +24,15 @@ def is_quoted(line: str) -> bool:
 
 
 def unquote_once(line: str) -> str:
-    """Remove one level of ``>`` (and the space after it)."""
-    return _QUOTE_PREFIX.sub("", line, count=1)
+    """Remove one level of ``>`` (and the space after it).
+
+    String operations, not a pattern: history recovery unquotes every quoted line once
+    per quote level, and this ran 165,000 times over 4,400 bodies.
+    """
+    rest = line.lstrip(" \t")
+    if not rest.startswith(">"):
+        return line
+    return rest[2:] if rest.startswith("> ") else rest[1:]
 
 
 # --- attribution lines ("On <date>, <name> wrote:") ----------------------------

