@@ -76,6 +76,8 @@ _PARSER = BytesParser(policy=POLICY)
 # without the header registry's per-header parsing.
 _HEADER_PARSER = BytesHeaderParser(policy=policy.compat32)
 _MSG_ID = re.compile(r"<([^<>\s]+)>")
+_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+_NOT_ADDRESSES = re.compile(r'"(?:[^"\\]|\\.)*"|\((?:[^()\\]|\\.)*\)')
 # Above this share of undecodable characters a body is noise, not a message.
 _MAX_REPLACED = 0.3
 
@@ -134,8 +136,10 @@ def grouping_headers(raw_headers: bytes) -> Message:
         raw.setdefault(name.lower(), value)
 
     def addresses(*names: str) -> tuple[str, ...]:
-        values = [_ascii(raw[n]) for n in names if n in raw]
-        return tuple(a.lower() for _, a in getaddresses(values) if "@" in a)
+        # Only the addresses, never the names: the address pattern over the raw value, with
+        # quoted names and comments removed first ("ann@x" <ann@x> is one address).
+        values = (_NOT_ADDRESSES.sub(" ", raw[n]) for n in names if n in raw)
+        return tuple(a.lower() for v in values for a in _ADDRESS.findall(v))
 
     senders = addresses("from") or addresses("sender")
     own_id = _ids(raw.get("message-id", ""))
