@@ -34,6 +34,7 @@ LEDGER_FIELDS = (
     "customer_messages", "staff_messages", "pledges", "dated",
 )  # fmt: skip
 _REDACTION_FIELDS = tuple(f.name for f in fields(Redaction))
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # one value, no indent: the C encoder
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 _META_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):\s*(.*)$")
 _FINGERPRINT_LINE = re.compile(rf"^{FINGERPRINT}:.*\n?", re.MULTILINE)
@@ -237,10 +238,19 @@ def apply(
 
 
 def redactions_json(redactions: Iterable[Redaction]) -> str:
-    # Plain dicts by field name: ``dataclasses.asdict`` deep-copies every value, and was
-    # most of this function's time.
-    records = [{name: getattr(r, name) for name in _REDACTION_FIELDS} for r in redactions]
-    return json.dumps(records, indent=1, ensure_ascii=False) + "\n"
+    """The redactions record: ``json.dumps(..., indent=1, ensure_ascii=False)``'s layout.
+
+    Laid out here with the C-accelerated encoder for each value: with ``indent`` the json
+    module falls back to its pure-Python encoder, which was a tenth of the CPU spent on a
+    thread outside anonymizing (measured).
+    """
+    records = [
+        " {\n"
+        + ",\n".join(f"  {_JSON(name)}: {_JSON(getattr(r, name))}" for name in _REDACTION_FIELDS)
+        + "\n }"
+        for r in redactions
+    ]
+    return ("[\n" + ",\n".join(records) + "\n]\n") if records else "[]\n"
 
 
 def _fmt(value: float | None) -> str:

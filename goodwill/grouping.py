@@ -116,11 +116,14 @@ def assemble(
     pairs: Sequence[tuple[Message, bytes]],
     split: Splitter | None = None,
     file_time: datetime | None = None,
+    own: Callable[[str], str] | None = None,
 ) -> Thread:
     """A Thread from real messages and their raw bytes: deduplicated, history recovered,
     oldest first, with its stable key and its content digest.
 
     ``split`` is ``goodwill.replies.split_history`` in production; None skips recovery.
+    ``own`` (``goodwill.replies.own_text``) is ``split(body)[-1].text`` made cheaply, for
+    replies whose history is not recovered; None uses ``split``.
     """
     kept: list[tuple[Message, bytes]] = []
     seen_ids: set[str] = set()
@@ -136,7 +139,7 @@ def assemble(
     real = [kept[i][0] for i in order]
     raws = [kept[i][1] for i in order]
     zones = [zone_offset(_date_header(raw)) for raw in raws]
-    messages = with_history(real, split, zones) if split is not None else real
+    messages = with_history(real, split, zones, own) if split is not None else real
     return Thread(
         source=source,
         messages=messages,
@@ -151,6 +154,7 @@ def with_history(
     real: Sequence[Message],
     split: Splitter,
     zones: Sequence[timedelta | None] | None = None,
+    own: Callable[[str], str] | None = None,
 ) -> list[Message]:
     """Real messages (oldest first) plus the earlier ones their quoted history reveals.
 
@@ -163,18 +167,20 @@ def with_history(
     one per real message), or dropped when that does not make it earlier.
     """
     present = {m.message_id for m in real if m.message_id}
-    splits = [split(m.body) for m in real]
+    # History is recovered only where a message's parent is missing; the others need only
+    # their own text, to tell a recovered copy of them.
+    recover = [not (_parent(m) and _parent(m) in present) for m in real]
+    splits = [split(m.body) if r or own is None else [] for m, r in zip(real, recover, strict=True)]
     own_texts = [
-        _norm(parts[-1].text) if parts else _norm(m.body)
-        for m, parts in zip(real, splits, strict=True)
+        _norm(parts[-1].text) if parts else _norm(own(m.body) if own and not r else m.body)
+        for m, parts, r in zip(real, splits, recover, strict=True)
     ]
     out: list[tuple[datetime | None, int, Message]] = []
     recovered_texts: list[str] = []
     last_date: datetime | None = None
     zones = zones if zones is not None else [None] * len(real)
-    for m, parts, zone in zip(real, splits, zones, strict=True):
-        parent = m.in_reply_to or (m.references[-1] if m.references else "")
-        if not (parent and parent in present):
+    for m, parts, zone, r in zip(real, splits, zones, recover, strict=True):
+        if r:
             for earlier in parts[:-1]:
                 candidate = _recovered(earlier, m, zone)
                 text = _norm(candidate.body)
@@ -191,6 +197,10 @@ def with_history(
     if floor is not None:
         out.sort(key=lambda item: (item[0] or floor, item[1]))
     return [m for _, _, m in out]
+
+
+def _parent(m: Message) -> str:
+    return m.in_reply_to or (m.references[-1] if m.references else "")
 
 
 def thread_key(messages: Sequence[Message]) -> str:

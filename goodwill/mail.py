@@ -197,7 +197,8 @@ def _read_mail(job: Job, settings: Settings, split: Splitter) -> Iterator[Thread
         if handle is not None:
             handle.close()
     if pairs:
-        yield assemble(job.source, pairs, split=split, file_time=job.file_time)
+        own = replies.own_text if split is replies.split_history else None
+        yield assemble(job.source, pairs, split=split, file_time=job.file_time, own=own)
 
 
 def _error(path: Path, exc: Exception) -> InboxError:

@@ -36,6 +36,7 @@ __all__ = [
     "extract_reply",
     "extract_reply_html",
     "html_to_text",
+    "own_text",
     "split_history",
     "split_reply",
 ]
@@ -394,6 +395,25 @@ def split_history(body: str) -> list[Earlier]:
     """Every message a body holds, oldest first; the body's own new text is the last one."""
     found = _history(_lines(body), depth=0)
     return [e for e in found if e.text] or [Earlier(text=body.strip())]
+
+
+def own_text(body: str) -> str:
+    """``split_history(body)[-1].text`` (what the sender wrote, signature kept), without
+    recovering the history below it.
+
+    A reply whose parent is in the thread needs only its own text: its history is told by
+    the messages themselves, and recovering it was most of the cost of reading an mbox.
+    """
+    lines = _lines(body)
+    breaks = _breaks(lines)
+    first = breaks[0].start if breaks else len(lines)
+    if any(ln.strip() for ln in lines[:first]):
+        p = _parse_lines(lines[:first], breaks=[])
+        own = "\n\n".join(t for t in (_text(p.reply), _text(p.signature)) if t)
+        text = _text(own.split("\n"))
+        if text:
+            return text
+    return split_history(body)[-1].text  # the body opens with history: the long way
 
 
 def _history(lines: list[str], depth: int) -> list[Earlier]:

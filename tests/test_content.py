@@ -1,6 +1,7 @@
 """Re-ingesting never loses the founder's work: unchanged threads are skipped,
 grown threads update untouched drafts, and edited drafts get a new version beside them."""
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -8,7 +9,7 @@ import pytest
 
 from goodwill import content
 from goodwill.drafts import Draft
-from goodwill.model import LedgerRow
+from goodwill.model import LedgerRow, Redaction
 
 
 def draft(source: str, text: str = "Thanks!") -> Draft:
@@ -90,3 +91,27 @@ def test_a_broken_ledger_names_the_file_and_line(tmp_path):
     path.write_text(path.read_text() + "t9,s9,not-a-date,,,1,0,,yes\n")
     with pytest.raises(content.ContentError, match=r"ledger\.csv:3: not a ledger row"):
         list(content.read_ledger(path))
+
+
+def test_the_redactions_record_is_one_field_a_line_and_never_the_original(tmp_path):
+    d = draft("s1")
+    d.redactions = [
+        Redaction("name", 0, 3, 8, "Léa", "0123456789abcdef"),
+        Redaction("phone", 1, 10, 17, "[phone]", "fedcba9876543210"),
+    ]
+    planned = write(tmp_path, d)
+    record = planned.path.with_name(planned.path.stem + content.REDACTIONS_SUFFIX).read_text()
+    assert record == (
+        "[\n"
+        ' {\n  "kind": "name",\n  "message": 0,\n  "start": 3,\n  "end": 8,\n'
+        '  "replacement": "Léa",\n  "digest": "0123456789abcdef"\n },\n'
+        ' {\n  "kind": "phone",\n  "message": 1,\n  "start": 10,\n  "end": 17,\n'
+        '  "replacement": "[phone]",\n  "digest": "fedcba9876543210"\n }\n'
+        "]\n"
+    )
+    assert json.loads(record)[1]["replacement"] == "[phone]"
+
+
+def test_a_draft_with_no_redactions_has_an_empty_record(tmp_path):
+    planned = write(tmp_path, draft("s2"))
+    assert planned.path.with_name(planned.path.stem + ".redactions.json").read_text() == "[]\n"
