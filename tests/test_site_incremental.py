@@ -156,6 +156,21 @@ def test_the_leak_guard_checks_redacted_names_when_it_has_the_key(
         build(content, tmp_path / "output", GOODWILL_GUARD="fail")
 
 
+def test_a_name_redacted_later_is_found_in_pages_that_did_not_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = copy_content(tmp_path / "content")
+    monkeypatch.setenv("GOODWILL_KEY", KEY)
+    first = {"kind": "name", "digest": digest(KEY.encode(), "name", "Holt")}
+    (content / f"testimonials/{EXPORT}.redactions.json").write_text(json.dumps([first]))
+    build(content, tmp_path / "output", GOODWILL_GUARD="fail")  # clean: no "Holt" anywhere
+    # A new thread's sidecar records "Maren" as redacted; her old page still names her.
+    later = {"kind": "name", "digest": digest(KEY.encode(), "name", "Maren")}
+    (content / "testimonials/2026-03-19-new.redactions.json").write_text(json.dumps([later]))
+    with pytest.raises(RuntimeError, match=r"leak guard: \d+ possible piece"):
+        build(content, tmp_path / "output", GOODWILL_GUARD="fail")
+
+
 def test_without_the_key_the_guard_says_names_were_not_checked_and_checks_the_rest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -1,15 +1,27 @@
 """Goodwill's Pelican plugin: signals in, calls to ``goodwill`` out, nothing else.
 
-Three moments matter:
+Four moments matter:
 
 * ``article_generator_pretaxonomy``: Pelican has read every file but has not yet
   built categories, feeds or archives. Stories are read into dataclasses here and
   the consent gate removes every story that may not be public from *all* of
   Pelican's lists (articles, translations, drafts, hidden), so nothing downstream
-  (pages, feeds, ``output/drafts/``) ever sees them.
+  (pages, feeds, ``output/drafts/``) ever sees them. Story pages the page cache
+  holds are taken off Pelican's hands (``pagecache``), missing images start
+  drawing on the other cores (``media``) and the leak guard gets ready.
+* ``content_written``: each page Pelican writes goes to the guard's workers, and
+  each story page into the page cache.
 * ``article_writer_finalized``: the site's own pages (wall, filters, gifts,
-  pledges, ``testimonials.json``, the sitemap) and the images are written.
-* ``finalized``: the leak guard reads the whole output.
+  pledges, ``testimonials.json``, the sitemap) and the images are written, and
+  reused pages linked into the output.
+* ``finalized``: the leak guard (``leakcheck``) judges the whole output, with the
+  redacted names when the key is there.
+
+Settings besides the content's: ``GOODWILL_GUARD`` ("fail", "warn", "off"),
+``GOODWILL_GUARD_ALLOW`` (values public on purpose), ``GOODWILL_KEY_FILE``
+(default ``.goodwill/key``, relative to where the build runs; ``GOODWILL_KEY`` in
+the environment also works), ``GOODWILL_PAGE_CACHE`` (False renders every page)
+and ``GOODWILL_PAGE_CACHE_PATH`` (default ``CACHE_PATH/goodwill-pages``).
 """
 
 from __future__ import annotations

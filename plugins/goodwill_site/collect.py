@@ -94,6 +94,22 @@ def _verdict(article: Any) -> consent.Verdict:
     return consent.verdict(*content.split_file(text))
 
 
+def _freeze_url(article: Any) -> None:
+    """Fix the story's URL for this build.
+
+    Pelican works ``url`` out from the URL settings on every read (about 40 µs),
+    and the walls, feeds, sitemap and page keys of 5,000 stories read it some
+    50,000 times: seconds of a build. Frozen as Pelican's own override, and
+    thawed first if an earlier build's article comes back from Pelican's cache.
+    """
+    if "goodwill_url" not in article.__dict__:
+        article.goodwill_had_url_override = "override_url" in article.__dict__
+    elif not article.goodwill_had_url_override:
+        article.__dict__.pop("override_url", None)
+    article.goodwill_url = article.url
+    article.override_url = article.goodwill_url
+
+
 def _dress(article: Any, story: Any, kind: str, settings: dict[str, Any], plan: ImagePlan) -> None:
     """Attach what the story templates show; idempotent, since Pelican may cache articles."""
     article.template = "testimonial" if kind == "testimonials" else "gift"
@@ -279,6 +295,7 @@ def collect(generator: Any) -> State:
         if id(article) in parsed:
             kind, story = parsed[id(article)]
             article.goodwill_hidden = hidden.get(id(article), "")
+            _freeze_url(article)
             _dress(article, story, kind, settings, plan)
             article.goodwill_original = None
             if id(article) not in originals:  # a translation links to its original

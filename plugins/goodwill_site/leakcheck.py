@@ -10,7 +10,10 @@ again as long as the scanner, its word lists, the key, the digests and the
 allow-list are the same: the guard costs as much as Pelican's own rendering,
 and a rebuild after one new story would otherwise re-read thousands of pages.
 The record holds hashes of clean files only; a file with a finding is scanned
-on every build, so a finding is never forgotten.
+on every build, so a finding is never forgotten. It also lists the name
+digests the files were checked against: a story that brings new redacted
+names has every known-clean page checked again for those names (the name part
+of the scan only), since an old page may hold a name redacted only now.
 """
 
 from __future__ import annotations
@@ -71,10 +74,11 @@ def _scanner_digest() -> str:
 
 
 def _salt(names: Names, allow: Iterable[str]) -> str:
+    """What a clean verdict depends on besides the file and the name digests."""
     key_id = ""
     if names.key:  # which key, without keeping anything that could reveal it
         key_id = hmac.new(names.key, b"goodwill guard record", "sha256").hexdigest()
-    parts = [_scanner_digest(), key_id, *sorted(names.digests), "\0", *sorted(allow)]
+    parts = [_scanner_digest(), key_id, "\0", *sorted(allow)]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
@@ -90,8 +94,29 @@ def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-# What a worker scans with; set before the pool forks, so workers inherit it.
-_CONFIG: tuple[Any, Any] | None = None
+# What a worker scans with (allowed values, the name matcher, a matcher of the names new
+# since the record); set before the pool forks, so workers inherit it.
+_CONFIG: tuple[Any, Any, Any] | None = None
+
+
+def _check_new_names(path: str, rel: str) -> tuple[str, list[Any]]:
+    """A file known clean, checked for the names redacted since: the name part of the scan."""
+    from goodwill import guard
+
+    assert _CONFIG is not None
+    allowed, _, new_names = _CONFIG
+    data = Path(path).read_bytes()
+    readable = guard.readable_text(
+        data.decode("utf-8", errors="replace"), Path(path).suffix.lower()
+    )
+    hits = [h for h in new_names.find(readable) if h.value not in allowed]
+    findings = [
+        guard.Finding(
+            rel, readable.count("\n", 0, h.start) + 1, h.kind, guard.excerpt(readable, h, hits)
+        )
+        for h in hits
+    ]
+    return _digest(data), findings
 
 
 def _scan_files(batch: list[tuple[str, str]]) -> list[tuple[str, list[Any]]]:
@@ -103,7 +128,7 @@ def _scan_file(path: str, rel: str) -> tuple[str, list[Any]]:
     from goodwill import guard
 
     assert _CONFIG is not None
-    allowed, matcher = _CONFIG
+    allowed, matcher, _ = _CONFIG
     data = Path(path).read_bytes()
     text = data.decode("utf-8", errors="replace")
     return _digest(data), guard.scan_text(text, rel, Path(path).suffix.lower(), allowed, matcher)
@@ -129,15 +154,22 @@ class Scanner:
         self.allow = list(allow)
         self.salt = _salt(names, self.allow)
         self.record = record_dir / RECORD
+        # Without the key no name is checked, so the digests do not count.
+        self.digests = names.digests if names.key else frozenset()
+        self.known: set[str] = set()
+        new: frozenset[str] = frozenset()
         try:
             saved = json.loads(self.record.read_text(encoding="utf-8"))
-            self.known = set(saved["clean"]) if saved.get("salt") == self.salt else set()
+            before = frozenset(saved["digests"])
+            if saved.get("salt") == self.salt and before <= self.digests:
+                # Known clean of every earlier name: only names added since need a look.
+                self.known, new = set(saved["clean"]), self.digests - before
         except (OSError, ValueError, KeyError, TypeError):
-            self.known = set()
-        matcher = guard.NameMatcher(names.key, names.digests) if names.key else None
-        if not names.digests:
-            matcher = None
-        _CONFIG = (guard.Allowed(self.allow), matcher)
+            pass
+        matcher = guard.NameMatcher(names.key, self.digests) if names.key and self.digests else None
+        new_names = guard.NameMatcher(names.key, new) if names.key and new else None
+        _CONFIG = (guard.Allowed(self.allow), matcher, new_names)
+        self.new_names = new_names
         self.suffixes = guard.SCANNED_SUFFIXES
         self.pool: ProcessPoolExecutor | None = None
         if workers > 1:
@@ -178,12 +210,16 @@ class Scanner:
         self._flush()
         try:
             later: list[tuple[Path, str, str]] = []
+            recheck: list[tuple[Path, str, str]] = []  # known clean, but new names since
             for file in _files(self.output_dir, self.suffixes):
                 rel = file.relative_to(self.output_dir).as_posix()
                 digest = _digest(file.read_bytes())
                 future = self.pending.pop(rel, None)
-                if digest in self.known:
+                if digest in self.known and self.new_names is None:
                     clean.add(digest)
+                    continue
+                if digest in self.known:
+                    recheck.append((file, rel, digest))
                     continue
                 read += 1
                 if future is not None:
@@ -193,21 +229,23 @@ class Scanner:
                         clean.update(() if found else (digest,))
                         continue
                 later.append((file, rel, digest))
-            paths, rels = [str(f) for f, _, _ in later], [r for _, r, _ in later]
-            if self.pool is not None:
-                results = self.pool.map(_scan_file, paths, rels, chunksize=BATCH)
-            else:
-                results = map(_scan_file, paths, rels)
-            for (_, _, digest), (scanned, found) in zip(later, results, strict=True):
-                findings += found
-                if not found and scanned == digest:
-                    clean.add(digest)
+            for work, files in ((_scan_file, later), (_check_new_names, recheck)):
+                paths, rels = [str(f) for f, _, _ in files], [r for _, r, _ in files]
+                if self.pool is not None:
+                    results = self.pool.map(work, paths, rels, chunksize=BATCH)
+                else:
+                    results = map(work, paths, rels)
+                for (_, _, digest), (scanned, found) in zip(files, results, strict=True):
+                    findings += found
+                    if not found and scanned == digest:
+                        clean.add(digest)
         finally:
             if self.pool is not None:
                 self.pool.shutdown(cancel_futures=True)
         self.record.parent.mkdir(parents=True, exist_ok=True)
         partial = self.record.with_name(f"{self.record.name}.{os.getpid()}.part")
-        partial.write_text(json.dumps({"salt": self.salt, "clean": sorted(clean)}))
+        record = {"salt": self.salt, "digests": sorted(self.digests), "clean": sorted(clean)}
+        partial.write_text(json.dumps(record))
         partial.replace(self.record)
         findings.sort(key=lambda f: (f.path, f.line))
-        return findings, read
+        return findings, read + len(recheck)

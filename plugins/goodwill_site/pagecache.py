@@ -1,4 +1,4 @@
-"""Story pages rendered once and reused while nothing that shapes them changes.
+"""Pages rendered once and reused while nothing that shapes them changes.
 
 Pelican renders every article on every build, even with its content cache on,
 and rendering is most of a build's time. A story page is fully decided by the
@@ -7,7 +7,8 @@ the pledge titles it names, the settings and the templates; its *key* is a
 hash of all of those. A page whose key was rendered before is copied from
 the cache folder and Pelican is told not to write it (an empty ``save_as``,
 which Pelican's writer skips); any other page is rendered by Pelican as usual
-and stored on its way out (``content_written``).
+and stored on its way out (``content_written``). The plugin's listing pages
+(walls, gifts, pledges) are keyed the same way, their stories by page key.
 
 The output folder may be wiped (``DELETE_OUTPUT_DIRECTORY``, a fresh release
 folder) or kept: reused pages are hard links to the cached file (``outfiles``),
