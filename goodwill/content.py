@@ -33,6 +33,7 @@ LEDGER_FIELDS = (
     "thread", "source", "date", "first_reply_minutes", "resolution_minutes",
     "customer_messages", "staff_messages", "pledges", "dated",
 )  # fmt: skip
+_INDEXED = ("Thread", "Source")  # the metadata ``plan`` looks at
 _REDACTION_FIELDS = tuple(f.name for f in fields(Redaction))
 _JSON = json.JSONEncoder(ensure_ascii=False).encode  # one value, no indent: the C encoder
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -161,7 +162,8 @@ def scan(content_dir: Path) -> ContentIndex:
         return index
     for path in sorted(folder.glob("*.md")):
         text = path.read_text(encoding="utf-8", errors="replace")
-        index.add(Existing(path, parse_metadata(text), is_edited(text)))
+        meta = parse_metadata(text)
+        index.add(Existing(path, {k: meta[k] for k in _INDEXED if k in meta}, is_edited(text)))
     return index
 
 
@@ -234,7 +236,9 @@ def apply(
         text = render(draft)
     write_atomic(plan_.path, text)
     write_atomic(plan_.path.with_name(stem + REDACTIONS_SUFFIX), record)
-    index.add(Existing(plan_.path, parse_metadata(text), edited=False))
+    # Only what planning reads is kept: the index grows with every draft of a large inbox.
+    meta = draft.metadata
+    index.add(Existing(plan_.path, {k: meta[k] for k in _INDEXED if k in meta}, edited=False))
 
 
 def redactions_json(redactions: Iterable[Redaction]) -> str:

@@ -113,7 +113,7 @@ _CLOSING_BRACKET = re.compile(r"^\s*>\s*[:：]\s*$")
 _BLANK, _QUOTED, _ATTRIBUTION, _MAY_START, _SEPARATOR, _HEADER = 1, 2, 4, 8, 16, 32
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def _facts(line: str) -> int:
     if not line.strip():
         return _BLANK

@@ -100,7 +100,7 @@ def _nonblank(lines: list[str], start: int, end: int) -> list[str]:
     return [ln for ln in lines[start:end] if ln.strip()]
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def has_phone(line: str) -> bool:
     """A phone number by shape and by ``phonenumbers``; cheap shape check first.
 
@@ -149,7 +149,7 @@ def _contact_marker(line: str) -> bool:
     return bool(_EMAIL.search(line) or _URL.search(line) or has_phone(line))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _sig_like(line: str) -> bool:
     """Short and not a sentence: the shape of name, title, company and contact lines."""
     s = line.strip()

@@ -157,3 +157,28 @@ def test_a_missing_inbox_says_what_to_do(site, capsys):
     shutil.rmtree(site / "inbox")
     assert main(["ingest"]) == 2
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_a_thread_kept_one_message_a_file_is_one_draft(site, capsys):
+    loose = site / "inbox" / "loose"
+    loose.mkdir()
+    head = "To: help@tidy.example\nSubject: {s}\nDate: Wed, 04 Mar 2026 {t} +0000\n"
+    files = {
+        "1.eml": ("Rosa <rosa@example.net>", "Backup failed", "08:00:00", "b1@example.net", ""),
+        "2.eml": ("Ada <ada@tidy.example>", "Re: Backup failed", "08:30:00", "b2@tidy.example",
+                  "b1@example.net"),
+        "3.eml": ("Rosa <rosa@example.net>", "Re: Backup failed", "09:00:00", "b3@example.net",
+                  "b1@example.net b2@tidy.example"),
+    }  # fmt: skip
+    bodies = ["My backup failed twice.", "Fixed on our side, try again?", "It worked, thanks!"]
+    for (name, (sender, subject, when, own, refs)), body in zip(files.items(), bodies, strict=True):
+        text = f"From: {sender}\n" + head.format(s=subject, t=when) + f"Message-ID: <{own}>\n"
+        if refs:
+            ids = " ".join(f"<{r}>" for r in refs.split())
+            text += f"In-Reply-To: <{refs.split()[-1]}>\nReferences: {ids}\n"
+        (loose / name).write_text(f"{text}\n{body}\n")
+    assert main(["ingest"]) == 0
+    assert "4 threads read: 4 new drafts, 0 updated" in capsys.readouterr().out
+    (backup,) = [t for t in drafts(site).values() if "Backup failed" in t]
+    assert re.findall(r'role="(\w+)"', backup) == ["customer", "staff", "customer"]
+    assert "It worked, thanks!" in backup
