@@ -143,6 +143,7 @@ class _Context:
     key: bytes
     sources: frozenset[str]  # digests of threads already drafted: skipped once read
     excluded: frozenset[str]  # thread keys rejected or withdrawn: never ingested again
+    dry_run: bool = False  # --json needs turns and redactions; writing needs only the text
 
 
 def _read_and_process(jobs: list[Job], ctx: _Context) -> list[Outcome]:
@@ -159,14 +160,19 @@ def _read_and_process(jobs: list[Job], ctx: _Context) -> list[Outcome]:
             elif item.digest in ctx.sources or item.key in ctx.excluded:
                 out.append(Known(item.key in ctx.excluded and item.digest not in ctx.sources))
             else:
-                out.append(_process_or_error(item, ctx.settings, ctx.key))
+                out.append(_process_or_error(item, ctx))
     return out
 
 
-def _process_or_error(thread: Thread, settings: Settings, key: bytes) -> Processed | str:
+def _process_or_error(thread: Thread, ctx: _Context) -> Processed | str:
     try:
-        done = process_thread(thread, settings, key)
+        done = process_thread(thread, ctx.settings, ctx.key)
         done.rendered = (content.render(done.draft), content.redactions_json(done.draft.redactions))
+        if not ctx.dry_run:
+            # Sent back to the main process, which only writes: the rendered record stands
+            # for the redactions, and the turns are for --json alone.
+            done.draft.redactions = []
+            done.turns = []
         return done
     except Exception as exc:  # one thread's bug must not stop the inbox
         return (
@@ -259,7 +265,7 @@ def ingest(
     report = Report()
     rows: list[LedgerRow] = []
     workers = workers or min(2, os.cpu_count() or 1)
-    ctx = _Context(settings, key, frozenset(index.sources), frozenset(excluded))
+    ctx = _Context(settings, key, frozenset(index.sources), frozenset(excluded), dry_run)
 
     for outcome in _pipeline(plan_inbox(paths, settings), ctx, workers):
         if on_thread:
