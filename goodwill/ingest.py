@@ -195,8 +195,8 @@ def _work(jobs: list[Job]) -> list[Outcome]:
     return _read_and_process(jobs, _worker_context)
 
 
-# Jobs go to a worker a few at a time: one task per thread cost the main process more in
-# pickling and queue traffic than it spent writing that thread (measured).
+# Jobs go to a worker a few at a time, so queue traffic and the executor's bookkeeping in
+# the main process (which shares the two cores with the workers) are paid per batch.
 _BATCH = 4
 _IN_FLIGHT_PER_WORKER = 4  # batches: enough to keep both cores busy, few enough to stay small
 
