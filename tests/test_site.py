@@ -263,3 +263,18 @@ def test_a_gift_photo_is_published_resized_without_its_exif(tmp_path: Path) -> N
     with Image.open(published) as image:
         assert image.width == 1200 and not image.getexif()
     assert not list((tmp_path / "output").rglob("garden.jpg"))
+
+
+def test_a_pledge_page_shows_a_few_stories_and_links_to_all_of_them(tmp_path: Path) -> None:
+    # Eight stories show this pledge; with two per page its own page shows the first two
+    # and sends the reader to the paginated wall of that pledge for the rest.
+    build(copy_content(tmp_path / "content"), tmp_path / "output", GOODWILL_PER_PAGE=2)
+    html = (tmp_path / "output/pledges/reply-within-one-business-day/index.html").read_text()
+    cards = html.split("<h2>Testimonials that show it</h2>")[1].split("<h2>")[0]
+    assert cards.count('<article class="card') == 2
+    wall = "https://tidy.example/testimonials/pledge/reply-within-one-business-day/"
+    assert re.search(rf'<a href="{wall}">All \d+ testimonials that show it</a>', html)
+    home = (tmp_path / "output/index.html").read_text()
+    assert home.count('<article class="card') <= 2
+    figures = re.search(r"All time</th><td><strong>\d+%</strong></td><td>(\d+)</td>", html)
+    assert figures and int(figures.group(1)) > 8  # the figures still count the whole ledger

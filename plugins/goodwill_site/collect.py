@@ -41,9 +41,13 @@ class PledgeView:
 
     pledge: stories.Pledge
     url: str
-    testimonials: list[Any] = field(default_factory=list)  # Pelican articles
+    testimonials: list[Any] = field(default_factory=list)  # Pelican articles, all of them
     gifts: list[Any] = field(default_factory=list)
     figures: list[evidence.Figures] = field(default_factory=list)
+    # What the pledge's own page shows: the first few in wall order (featured, then newest);
+    # the rest are on its paginated filter wall. A page of 1,700 cards helped no reader and
+    # was rendered again whenever any story showing the pledge changed.
+    shown: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -316,12 +320,14 @@ def collect(generator: Any) -> State:
     pledges.sort(key=lambda p: (p.order, p.slug))
     now = datetime.now(UTC)
     rows = _read_ledger(settings)
+    listed_at_most = int(settings.get("GOODWILL_PER_PAGE", 12))
     views = []
     for p in pledges:
         view = PledgeView(p, f"pledges/{p.slug}/")
         view.testimonials = [a for a in testimonials if p.slug in a.goodwill.pledges]
         view.gifts = [a for a in gifts if p.slug in a.goodwill.pledges]
         view.figures = evidence.pledge_figures(p, rows, now)
+        view.shown = view.testimonials[:listed_at_most]
         views.append(view)
     known = {p.slug for p in pledges}
     for article in testimonials + gifts:
@@ -350,7 +356,10 @@ def collect(generator: Any) -> State:
         "preview": preview,
         "testimonials": testimonials,
         "gifts": gifts,
-        "featured": [a for a in testimonials if a.goodwill.featured] or testimonials[:3],
+        # The home page: pinned stories (else the three newest), never more than a wall page.
+        "featured": ([a for a in testimonials if a.goodwill.featured] or testimonials[:3])[
+            :listed_at_most
+        ],
         "pledges": views,
         "pledge_titles": {v.pledge.slug: v.pledge.title for v in views},
         "products": products,

@@ -136,7 +136,8 @@ def write_all(generator: Any, writer: Any, state: Any) -> None:
     ]
     write("pledges", "pledges/index.html", "pledges/", shown, json_ld=json_ld)
     for view in model["pledges"]:
-        shown = [view.pledge, view.figures, keys(view.testimonials), keys(view.gifts)]
+        shown = [view.pledge, view.figures, keys(view.shown), len(view.testimonials)]
+        shown += [keys(view.gifts)]
         write("pledge", f"{view.url}index.html", view.url, shown, view=view)
     public_urls += ["gifts/", "pledges/"] + [v.url for v in model["pledges"]]
 
