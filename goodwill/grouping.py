@@ -6,8 +6,10 @@ Pure functions on ``Message`` values: the mailbox readers feed them header-only 
 Grouping follows the headers mail clients write for exactly this purpose (Message-ID,
 In-Reply-To, References). Messages that carry none of them (web forms, some phone
 clients, forwarded copies) join an earlier message with the same normalised subject,
-but only when the two share a participant who is not staff: every thread in a support
-inbox shares the support address, so subject alone would merge two customers' "Help!".
+but only when the two share a participant who is not staff (every thread in a support
+inbox shares the support address, so subject alone would merge two customers' "Help!")
+and only within 30 days of it (the same customer's "Change of billing address" seven
+months later is a new conversation).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ _PREFIX = re.compile(
 # A message recovered from quoted history duplicates a real one sent this close by the same
 # person: attribution lines carry minutes at best, and often a zone-less local time.
 _SAME_MOMENT = timedelta(minutes=2)
+# A message that names no parent joins a same-subject conversation only this soon after it.
+_SUBJECT_WINDOW = timedelta(days=30)
 _DATE_LINE = re.compile(rb"(?im)^date:[ \t]*(.+?)\r?$")
 _MIN_CONTAINED = 40  # shorter texts are too generic to call one a copy of the other
 
@@ -99,7 +103,9 @@ def group(messages: Sequence[Message], staff: Collection[str] = ()) -> list[list
         earlier = by_subject.setdefault(subject, [])
         if not m.in_reply_to and not m.references:
             mine = _participants(m, staff)
-            for j in reversed(earlier):
+            for j in reversed(earlier):  # newest first
+                if _long_before(messages[j], m):
+                    break  # the same words months later are a new conversation
                 if find(j) != find(i) and mine & _participants(messages[j], staff):
                     union(i, j)
                     break
@@ -268,6 +274,13 @@ def _date_header(raw: bytes) -> str:
 def _norm(text: str) -> str:
     lines = (line.lstrip("> ").rstrip() for line in text.splitlines())
     return " ".join(" ".join(lines).split()).lower()
+
+
+def _long_before(earlier: Message, later: Message) -> bool:
+    """Whether ``earlier`` is too old for ``later`` to continue it by subject alone."""
+    if earlier.sent is None or later.sent is None:
+        return False  # undated: as close as can be told
+    return later.sent - earlier.sent > _SUBJECT_WINDOW
 
 
 def _participants(m: Message, staff: Collection[str]) -> set[str]:

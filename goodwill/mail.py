@@ -26,8 +26,8 @@ Inside any mail
     with replacement characters. Attachments are ignored and never written anywhere.
     Threads are grouped by Message-ID / In-Reply-To / References, else by subject
     without Re:/Fwd:/AW:/SV:/TR:/RE[2]: prefixes when the messages share a non-staff
-    participant. Exact duplicates (same Message-ID, or same sender, date and body) are
-    dropped, and so are recovered messages that copy a real one.
+    participant and follow within 30 days. Exact duplicates (same Message-ID, or same
+    sender, date and body) are dropped, and so are recovered messages that copy a real one.
 ``.txt`` / ``.md`` / ``.html`` / ``.htm``
     Pasted text; see ``goodwill.paste`` for the shapes. The file's modification time
     is ``Thread.file_time``, standing in for missing dates.

@@ -107,3 +107,13 @@ def test_a_reply_whose_parent_is_present_adds_no_history():
     reply = msg("support@tidy.example", "ann@example.com", "Re: Help", 5, in_reply_to="a1")
     messages = with_history([first, reply], lambda b: [Earlier("an old quote"), Earlier(b)])
     assert [m.recovered for m in messages] == [True, False, False]  # only from the first
+
+
+def test_the_same_subject_months_later_is_a_new_conversation():
+    messages = [
+        msg("ann@example.com", "support@tidy.example", "Change of address", 0),
+        msg("support@tidy.example", "ann@example.com", "Re: Change of address", 60),
+        msg("ann@example.com", "support@tidy.example", "Change of address", 60 * 24 * 200),
+        msg("ann@example.com", "support@tidy.example", "Re: Change of address", 60 * 24 * 201),
+    ]
+    assert group(messages, STAFF) == [[0, 1], [2, 3]]
