@@ -188,14 +188,13 @@ def draft_text(story: Story) -> str:
     head = "".join(f"{k}: {v}\n" for k, v in meta.items())
     text = f"{head}\n{body}"
     text = text.replace("\n\n", f"\nFingerprint: {content.fingerprint(text)}\n\n", 1)
-    meta_now, body_now = content.split_file(text)
     approval = {
         "Display": "pseudonym",
         "Consent-How": 'replied "yes, happy for you to share" to our e-mail',
         "Consent-Date": "2026-03-20",
     }
-    fingerprint = consent.text_fingerprint({**meta_now, **approval}, body_now)
-    return content.set_metadata(text, {**approval, "Consent-Text": fingerprint})
+    staged = content.set_metadata(text, approval)
+    return content.set_metadata(staged, {"Consent-Text": consent.text_fingerprint(staged)})
 
 
 def sidecar_json(story: Story) -> str:

@@ -19,9 +19,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from goodwill import consent, content
+from goodwill.detectors import fold
 from goodwill.model import Role
 
-_MARKER = re.compile(r"<!-- goodwill:turn ([^>]*?)-->\n?")
+# The same grammar the site splits rendered pages on (goodwill/turns.py): any spacing.
+_MARKER = re.compile(r"<!--\s*goodwill:turn\b(.*?)-->\n?", re.DOTALL)
 _ATTR = re.compile(r'([\w-]+)="([^"]*)"')
 _LONG_DIGITS = re.compile(r"\d[\d .\-]{5,}\d")
 _AT = re.compile(r"\S+@\S+|(?<!\w)@\w{2,}")
@@ -80,8 +82,21 @@ def parse_redaction_counts(summary: str) -> dict[str, int]:
     return counts
 
 
+def read_story(path: Path) -> str:
+    """A story file's text; an unreadable one is an error that names it."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CurateError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8 in your editor"
+        ) from exc
+    except OSError as exc:
+        raise CurateError(f"{path}: cannot be read ({exc.strerror})") from exc
+
+
 def entry(path: Path) -> Entry:
-    meta, body = content.split_file(path.read_text(encoding="utf-8"))
+    text = read_story(path)
+    meta = content.parse_metadata(text)
     return Entry(
         path=path,
         slug=meta.get("Slug", path.stem),
@@ -92,7 +107,7 @@ def entry(path: Path) -> Entry:
         status=meta.get("Status", "draft"),
         pledges=[p.strip() for p in meta.get("Pledges", "").split(",") if p.strip()],
         redactions=parse_redaction_counts(meta.get("Redactions", "")),
-        verdict=consent.verdict(meta, body),
+        verdict=consent.verdict(text),
     )
 
 
@@ -103,9 +118,21 @@ def story_files(content_dir: Path) -> list[Path]:
     return [p for folder in STORY_FOLDERS for p in sorted((content_dir / folder).glob("*.md"))]
 
 
-def queue(content_dir: Path, include_published: bool = False) -> list[Entry]:
-    """Stories waiting for the founder (drafts, pending or stale consent), newest first."""
-    entries = [entry(p) for p in story_files(content_dir)]
+def queue(
+    content_dir: Path, include_published: bool = False, errors: list[str] | None = None
+) -> list[Entry]:
+    """Stories waiting for the founder (drafts, pending or stale consent), newest first.
+
+    A file that cannot be read is reported in ``errors`` and the others are still listed.
+    """
+    entries = []
+    for path in story_files(content_dir):
+        try:
+            entries.append(entry(path))
+        except CurateError as exc:
+            if errors is None:
+                raise
+            errors.append(str(exc))
     if not include_published:
         entries = [e for e in entries if not (e.status == "published" and e.verdict.publishable)]
     return sorted(entries, key=lambda e: e.date, reverse=True)
@@ -129,6 +156,8 @@ def parse_turns(body: str) -> list[RawTurn]:
     """The conversation of a draft body, unescaped, in order."""
     parts = _MARKER.split(body)
     turns = []
+    if parts[0].strip():  # the site publishes text above the first turn as a note
+        turns.append(RawTurn("note", "", "", html.unescape(parts[0].strip())))
     for attrs, text in zip(parts[1::2], parts[2::2], strict=True):
         values = dict(_ATTR.findall(attrs))
         turns.append(
@@ -147,9 +176,18 @@ def _load_redactions(path: Path) -> list[dict[str, object]]:
     if not sidecar.exists():
         return []
     try:
-        return list(json.loads(sidecar.read_text(encoding="utf-8")))
-    except (ValueError, TypeError) as exc:
-        raise CurateError(f"{sidecar}: not a redaction record ({exc}); re-run ingest") from exc
+        records = json.loads(sidecar.read_text(encoding="utf-8"))
+        if not isinstance(records, list) or not all(
+            isinstance(r, dict) and {"kind", "message", "start", "end", "replacement"} <= r.keys()
+            for r in records
+        ):
+            raise ValueError("expected a list of redactions with kind, message, start, end")
+        return records
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise CurateError(
+            f"{sidecar}: not a redaction record ({exc}); restore it from git, or delete it "
+            "and review the text by eye (the marks will be missing)"
+        ) from exc
 
 
 def marked_turns(path: Path) -> list[RawTurn]:
@@ -158,13 +196,14 @@ def marked_turns(path: Path) -> list[RawTurn]:
     Offsets are trusted where the text still holds the replacement there; otherwise
     every occurrence of the replacement in that turn is marked.
     """
-    _, body = content.split_file(path.read_text(encoding="utf-8"))
+    _, body = content.split_file(read_story(path))
     turns = parse_turns(body)
+    conversation = [t for t in turns if t.role != "note"]  # what the records' indexes count
     for record in _load_redactions(path):
         index = int(record.get("message", -1))  # type: ignore[call-overload]
-        if not 0 <= index < len(turns):
+        if not 0 <= index < len(conversation):
             continue
-        turn = turns[index]
+        turn = conversation[index]
         start, end = int(record["start"]), int(record["end"])  # type: ignore[call-overload]
         replacement, kind = str(record["replacement"]), str(record["kind"])
         if turn.text[start:end] == replacement:
@@ -194,21 +233,31 @@ def render_marked(turn: RawTurn) -> str:
     return "".join(out)
 
 
+def _sentence_start(text: str, at: int) -> bool:
+    before = text[:at].rstrip()
+    return not before or before[-1] in ".!?:\n"
+
+
 def warnings(
-    text: str, first_names: frozenset[str] = frozenset(), allow: frozenset[str] = frozenset()
+    text: str,
+    first_names: frozenset[str] = frozenset(),
+    allow: frozenset[str] = frozenset(),
+    common_words: frozenset[str] = frozenset(),
 ) -> list[str]:
     """What still looks personal: an @, a long run of digits, a capitalised known first name.
 
     Marked redactions (``[name: Maren]``) and the names in ``allow`` (the pseudonym, the
-    staff's public names) are not personal data any more and are not reported.
+    staff's public names) are not personal data any more and are not reported; nor is a
+    name that is also a common word ("Will", "Happy") starting a sentence.
     """
     text = re.sub(r"\[[a-z]+(?::[^\]]*)?\]", " ", text)
-    allowed = {a.casefold() for name in allow for a in name.split()}
+    allowed = {fold(a) for name in allow for a in name.split()}
     found = [f"looks like an address or handle: {m.group(0)!r}" for m in _AT.finditer(text)]
     found += [f"a long run of digits: {m.group(0)!r}" for m in _LONG_DIGITS.finditer(text)]
     for match in re.finditer(r"\b[A-ZÀ-Ý][a-zà-ÿ]+\b", text):
-        word = match.group(0).casefold()
-        if word in first_names and word not in allowed:
+        word = fold(match.group(0))
+        ordinary = word in common_words and _sentence_start(text, match.start())
+        if word in first_names and word not in allowed and not ordinary:
             found.append(f"a first name that was not redacted: {match.group(0)!r}")
     return found
 
@@ -233,23 +282,28 @@ def approve(
         raise CurateError(f"display must be one of {', '.join(consent.DISPLAY_STYLES)}")
     if display in {"initials", "first-name-initial"} and not display_name.strip():
         raise CurateError(f"display '{display}' needs the name as the customer wants it shown")
-    text = path.read_text(encoding="utf-8")
-    updates: dict[str, str | None] = {
-        "Display": display,
-        "Display-Name": display_name.strip() or None,
-    }
-    staged = content.set_metadata(text, updates)
-    meta, body = content.split_file(staged)
-    updates |= {
-        "Status": "published",
-        "Consent": "given",
-        "Consent-How": " ".join(how.split()),
-        "Consent-Date": (when or datetime.now(UTC).date()).isoformat(),
-        "Consent-Text": consent.text_fingerprint(meta, body),
-    }
-    final = content.set_metadata(text, updates)
+    text = read_story(path)
+    broken = consent.continued_lines(text)
+    if broken:
+        raise CurateError(
+            f"{path}:{broken[0]}: this header line continues the field above it, which Pelican "
+            "would publish as a list; put each field on one line, then approve"
+        )
+    staged = content.set_metadata(
+        text, {"Display": display, "Display-Name": display_name.strip() or None}
+    )
+    final = content.set_metadata(
+        staged,
+        {
+            "Status": "published",
+            "Consent": "given",
+            "Consent-How": " ".join(how.split()),
+            "Consent-Date": (when or datetime.now(UTC).date()).isoformat(),
+            "Consent-Text": consent.text_fingerprint(staged),
+        },
+    )
     content.write_atomic(path, final)
-    return consent.verdict(*content.split_file(final))
+    return consent.verdict(final)
 
 
 def _move_aside(path: Path, private_dir: Path, folder: str) -> Path:
@@ -263,31 +317,61 @@ def _move_aside(path: Path, private_dir: Path, folder: str) -> Path:
     return moved
 
 
+def siblings(path: Path, content_dir: Path) -> list[Path]:
+    """The story and every file that tells it too: its translations (same Slug) and the
+    other versions ingest wrote of its thread (same Thread)."""
+    meta = content.parse_metadata(read_story(path))
+    thread, slug = meta.get("Thread", ""), meta.get("Slug", "")
+    found = [path]
+    for other in story_files(content_dir):
+        if other == path:
+            continue
+        theirs = content.parse_metadata(read_story(other))
+        if (thread and theirs.get("Thread") == thread) or (slug and theirs.get("Slug") == slug):
+            found.append(other)
+    return found
+
+
 def _exclude(
     path: Path, content_dir: Path, private_dir: Path, reason: str, when: date | None
-) -> Path:
-    thread = content.parse_metadata(path.read_text(encoding="utf-8")).get("Thread", "")
-    if thread:
-        content.exclude(content_dir, thread, reason, when or datetime.now(UTC).date())
-    return _move_aside(path, private_dir, reason)
+) -> list[Path]:
+    """Move the story and its siblings aside and remember their threads for good."""
+    day = when or datetime.now(UTC).date()
+    moved = []
+    for story in siblings(path, content_dir):
+        meta = content.parse_metadata(read_story(story))
+        if meta.get("Thread"):
+            content.exclude(content_dir, meta["Thread"], reason, day)
+        moved.append(_move_aside(story, private_dir, reason))
+    return moved
 
 
-def reject(path: Path, content_dir: Path, private_dir: Path, when: date | None = None) -> Path:
+def reject(
+    path: Path, content_dir: Path, private_dir: Path, when: date | None = None
+) -> list[Path]:
     """Move a story out of content/: kept locally, never built, never re-ingested."""
     return _exclude(path, content_dir, private_dir, "rejected", when)
 
 
-def withdraw(path: Path, content_dir: Path, private_dir: Path, when: date | None = None) -> Path:
+def withdraw(
+    path: Path, content_dir: Path, private_dir: Path, when: date | None = None
+) -> list[Path]:
     """The customer withdrew consent: the story leaves and its thread is never re-ingested."""
     return _exclude(path, content_dir, private_dir, "withdrawn", when)
 
 
 def consent_request(path: Path, sender: str = "") -> str:
-    """A short, warm e-mail asking for consent, quoting exactly what would be published."""
-    meta, body = content.split_file(path.read_text(encoding="utf-8"))
+    """A short, warm e-mail asking for consent, quoting exactly what would be published:
+    the title, the quote, and every turn of the conversation with who said it."""
+    meta, body = content.split_file(read_story(path))
     turns = parse_turns(body)
-    theirs = [t.text for t in turns if t.role == Role.CUSTOMER.value]
-    quoted = "\n\n".join("> " + t.replace("\n", "\n> ") for t in theirs)
+    name = meta.get("Customer", "a customer")
+    blocks = []
+    for turn in turns:
+        who = {"note": "A note from us", "customer": f"You (as {name})"}.get(
+            turn.role, turn.author or "Us"
+        )
+        blocks.append(f"> {who}:\n> " + turn.text.replace("\n", "\n> "))
     counts = Counter(t.role for t in turns)
     sign = f"\n{sender}" if sender else ""
     return (
@@ -296,11 +380,12 @@ def consent_request(path: Path, sender: str = "") -> str:
         "Thank you again for writing to us. Your message meant a lot, and we would love to "
         "share it on our site so others can see how we try to look after people.\n\n"
         "This is exactly what we would publish, with your name and contact details removed "
-        f'(you would appear as "{meta.get("Customer", "a customer")}"):\n\n'
+        f'(you would appear as "{name}"). The title:\n\n'
+        f"> {meta.get('Title', '')}\n\n"
+        "the words we would pick out:\n\n"
         f"> {meta.get('Quote', '')}\n\n"
         f"and the conversation, {counts['customer']} of your messages and "
-        f"{counts['staff']} of ours, with these words of yours:\n\n"
-        f"{quoted}\n\n"
+        f"{counts['staff']} of ours:\n\n" + "\n\n".join(blocks) + "\n\n"
         "Would that be all right? You can also choose how you are named: by this "
         "pseudonym, by your initials, by your first name and initial, or not at all. "
         "A simple yes is enough, and you can change your mind at any time; we will take "

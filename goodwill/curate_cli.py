@@ -9,8 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 from rich.console import Console
@@ -18,19 +16,16 @@ from rich.table import Table
 from rich.text import Text
 
 from goodwill import curate, scaffold
+from goodwill.detectors import lexicon
 from goodwill.settings import Settings
 
 OK, FAILED, USAGE = 0, 1, 2
 
 
-@cache
-def _first_names() -> frozenset[str]:
-    """Known first names, for the 'still looks personal' warning (the anonymizer's lexicon)."""
-    try:
-        text = resources.files("goodwill").joinpath("data/name_words.txt").read_text("utf-8")
-    except (FileNotFoundError, OSError):
-        return frozenset()
-    return frozenset(w.strip().casefold() for w in text.splitlines() if w and w[0] != "#")
+def _warnings(text: str, allow: frozenset[str]) -> list[str]:
+    """What still looks personal, judged with the anonymizer's own lexicon."""
+    words = lexicon()
+    return curate.warnings(text, words.first_names, allow, words.name_words | words.capitalised)
 
 
 def run(args: argparse.Namespace, settings: Settings, err: Console) -> int:
@@ -39,7 +34,7 @@ def run(args: argparse.Namespace, settings: Settings, err: Console) -> int:
     private_dir = Path(settings.key_file).parent
     try:
         if args.command == "review":
-            return _review(content_dir, args, out)
+            return _review(content_dir, args, out, err)
         if args.command == "new":
             return _new(content_dir, args, out)
         path = curate.find(content_dir, args.slug)
@@ -51,12 +46,17 @@ def run(args: argparse.Namespace, settings: Settings, err: Console) -> int:
             return OK
         if args.command == "reject":
             moved = curate.reject(path, content_dir, private_dir)
-            out.print(f"Rejected: moved to {moved}; it will not be built or re-ingested.")
+            out.print(
+                f"Rejected: moved {', '.join(p.name for p in moved)} to {moved[0].parent}; "
+                "it will not be built or re-ingested.",
+                markup=False,
+            )
             return OK
         if args.command == "withdraw":
             moved = curate.withdraw(path, content_dir, private_dir)
             out.print(
-                f"Withdrawn: moved to {moved}; the next build leaves it out, "
+                f"Withdrawn: moved {', '.join(p.name for p in moved)} to {moved[0].parent}; "
+                "the next build leaves it out, "
                 "and its thread will not be ingested again.",
                 markup=False,
             )
@@ -70,14 +70,18 @@ def run(args: argparse.Namespace, settings: Settings, err: Console) -> int:
     return USAGE
 
 
-def _review(content_dir: Path, args: argparse.Namespace, out: Console) -> int:
-    entries = curate.queue(content_dir, include_published=args.all)
+def _review(content_dir: Path, args: argparse.Namespace, out: Console, err: Console) -> int:
+    errors: list[str] = []
+    entries = curate.queue(content_dir, include_published=args.all, errors=errors)
+    for error in errors:
+        err.print(f"goodwill: {error}", markup=False)
+    status = FAILED if errors else OK
     if args.json:
         print(json.dumps([e.as_json() for e in entries], indent=2, ensure_ascii=False))
-        return OK
+        return status
     if not entries:
         out.print("Nothing to review: run `goodwill ingest` to turn new threads into drafts.")
-        return OK
+        return status
     table = Table(title=f"{len(entries)} stories to review, newest first", show_lines=True)
     for column in ("story", "quote", "redacted", "pledges", "consent"):
         table.add_column(column, overflow="fold")
@@ -91,7 +95,7 @@ def _review(content_dir: Path, args: argparse.Namespace, out: Console) -> int:
             Text(f"{e.verdict.state.value}\n{e.verdict.reason}"),
         )
     out.print(table)
-    return OK
+    return status
 
 
 def _show(path: Path, out: Console) -> int:
@@ -106,8 +110,8 @@ def _show(path: Path, out: Console) -> int:
         out.print(Text(f"— {turn.author} ({turn.role}) {turn.sent}", style="dim"))
         out.print(_highlight(curate.render_marked(turn)))
         out.print()
-        concerns += curate.warnings(curate.render_marked(turn), _first_names(), allow)
-    for line in curate.warnings(entry.quote, _first_names(), allow) + concerns:
+        concerns += _warnings(curate.render_marked(turn), allow)
+    for line in _warnings(entry.quote, allow) + concerns:
         out.print(Text(f"warning: {line}", style="yellow"))
     return OK
 

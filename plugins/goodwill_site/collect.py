@@ -95,7 +95,7 @@ def _verdict(article: Any) -> consent.Verdict:
         text = Path(article.source_path).read_text(encoding="utf-8")
     except OSError as exc:
         return consent.Verdict(consent.State.PENDING, f"source unreadable ({exc.strerror})")
-    return consent.verdict(*content.split_file(text))
+    return consent.verdict(text)
 
 
 def _freeze_url(article: Any) -> None:
