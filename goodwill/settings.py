@@ -67,6 +67,11 @@ class Settings:
         return Path(self.inbox)
 
 
+def _kind(value: Any) -> str:
+    names = {bool: "True or False", int: "a whole number", float: "a number", str: "a string"}
+    return names.get(type(value), f"a {type(value).__name__}")
+
+
 def from_mapping(values: dict[str, Any], base: Path | None = None) -> Settings:
     """Build Settings from a Pelican-style namespace; relative paths resolve against ``base``."""
     settings = Settings()
@@ -80,20 +85,59 @@ def from_mapping(values: dict[str, Any], base: Path | None = None) -> Settings:
         default = getattr(settings, attr)
         if attr == "staff" and isinstance(value, list | tuple | set):
             value = {str(v): None for v in value}
-        if not isinstance(value, type(default)) and default is not None:
-            raise SettingsError(
-                f"{name} should be a {type(default).__name__}, not {type(value).__name__}"
-            )
+        if (not isinstance(value, type(default)) or isinstance(value, bool)) and not isinstance(
+            default, bool
+        ):
+            raise SettingsError(f"{name} should be {_kind(default)}, not {_kind(value)}")
         setattr(settings, attr, value)
     if "PATH" in values and "GOODWILL_CONTENT" not in values:
         settings.content = str(values["PATH"])
     settings.staff = {k.lower(): v for k, v in settings.staff.items()}
+    check(settings)
     if base is not None:
         for attr in ("inbox", "content", "key_file"):
             path = Path(getattr(settings, attr))
             if not path.is_absolute():
                 setattr(settings, attr, str(base / path))
     return settings
+
+
+PSEUDONYM_STYLES = ("first-name", "letter", "initials")
+PLEDGE_MEASURES = ("first_reply", "resolution", "no_purchase")
+CSV_FIELDS = ("thread", "sender", "name", "sent", "body", "subject", "role")
+
+
+def check(settings: Settings) -> None:
+    """Refuse values of the right type but the wrong shape, once, before any work is done."""
+    if settings.pseudonym_style not in PSEUDONYM_STYLES:
+        raise SettingsError(
+            f"GOODWILL_PSEUDONYM_STYLE = {settings.pseudonym_style!r} is not one of "
+            f"{', '.join(PSEUDONYM_STYLES)}"
+        )
+    for slug, rule in settings.pledge_rules.items():
+        if not isinstance(rule, dict) or rule.get("measure") not in PLEDGE_MEASURES:
+            raise SettingsError(
+                f"GOODWILL_PLEDGE_RULES[{slug!r}] should be a dict with 'measure' one of "
+                f"{', '.join(PLEDGE_MEASURES)}, e.g. {{'measure': 'first_reply', 'hours': 24}}"
+            )
+        if rule["measure"] != "no_purchase":
+            target = rule.get("hours", rule.get("business_days"))
+            if not isinstance(target, int | float) or isinstance(target, bool) or target <= 0:
+                raise SettingsError(
+                    f"GOODWILL_PLEDGE_RULES[{slug!r}] needs a positive 'hours' or 'business_days'"
+                )
+    for field_name, column in settings.csv_columns.items():
+        if field_name not in CSV_FIELDS or not isinstance(column, str) or not column:
+            raise SettingsError(
+                f"GOODWILL_CSV_COLUMNS[{field_name!r}] = {column!r}: keys are "
+                f"{', '.join(CSV_FIELDS)}, values the CSV's column names"
+            )
+    for name, value in (
+        ("MAX_FILE_MB", settings.max_file_mb),
+        ("PUBLISH_KEEP", settings.publish_keep),
+    ):
+        if value < 1:
+            raise SettingsError(f"GOODWILL_{name} = {value} should be at least 1")
 
 
 def load(path: Path | None = None) -> Settings:
@@ -107,4 +151,7 @@ def load(path: Path | None = None) -> Settings:
         namespace = runpy.run_path(str(conf))
     except Exception as exc:  # any error in the founder's file, shown with its name
         raise SettingsError(f"{conf}: could not be read: {exc}") from exc
-    return from_mapping(namespace, base=conf.resolve().parent)
+    try:
+        return from_mapping(namespace, base=conf.resolve().parent)
+    except SettingsError as exc:
+        raise SettingsError(f"{conf}: {exc}") from exc

@@ -23,7 +23,7 @@ def test_goodwill_names_are_read_and_paths_resolve_beside_the_file(tmp_path):
 def test_a_value_of_the_wrong_shape_is_named(tmp_path):
     conf = tmp_path / "pelicanconf.py"
     conf.write_text('GOODWILL_PRODUCTS = "Tidy Invoice"\n')
-    with pytest.raises(SettingsError, match="GOODWILL_PRODUCTS should be a list, not str"):
+    with pytest.raises(SettingsError, match="GOODWILL_PRODUCTS should be a list, not a string"):
         load(conf)
 
 
@@ -31,4 +31,25 @@ def test_an_error_in_the_file_names_the_file(tmp_path):
     conf = tmp_path / "pelicanconf.py"
     conf.write_text("GOODWILL_STAFF = {\n")
     with pytest.raises(SettingsError, match=r"pelicanconf\.py: could not be read"):
+        load(conf)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('GOODWILL_PSEUDONYM_STYLE = "nick"', "is not one of first-name, letter, initials"),
+        ('GOODWILL_PLEDGE_RULES = {"x": 5}', r"GOODWILL_PLEDGE_RULES\['x'\] should be a dict"),
+        (
+            'GOODWILL_PLEDGE_RULES = {"x": {"measure": "first_reply"}}',
+            "needs a positive 'hours' or 'business_days'",
+        ),
+        ('GOODWILL_CSV_COLUMNS = {"thread": 3}', r"GOODWILL_CSV_COLUMNS\['thread'\] = 3"),
+        ("GOODWILL_MAX_FILE_MB = 0", "should be at least 1"),
+        ("GOODWILL_MAX_FILE_MB = True", "should be a whole number, not True or False"),
+    ],
+)
+def test_a_wrong_value_is_refused_once_naming_the_file(tmp_path, line, message):
+    conf = tmp_path / "pelicanconf.py"
+    conf.write_text(line + "\n")
+    with pytest.raises(SettingsError, match=r"pelicanconf\.py: .*" + message):
         load(conf)
