@@ -562,12 +562,25 @@ class NameMatcher:
         self.hit_words: set[str] = set()  # ... and those whose digest is a redacted name
         self.runs: dict[str, tuple[str, ...]] = {}  # a run -> its phrases that are names
         self.run_pattern = _capitalised_runs()
+        self.hashed: list[str] = []  # digests of the words and phrases hashed, see ``drain``
 
     def matches(self, words: str) -> bool:
         hit = self.cache.get(words)
         if hit is None:
-            hit = self.cache[words] = self.of(words) in self.digests
+            value = self.of(words)
+            self.hashed.append(value)
+            hit = self.cache[words] = value in self.digests
         return hit
+
+    def drain(self) -> list[str]:
+        """The digest of every word and phrase hashed since the last call.
+
+        Every word and phrase a page could hold a name in is hashed once, so
+        these cover every page read: a later build can tell from them alone
+        whether a newly redacted name could be on any page read before.
+        """
+        hashed, self.hashed = self.hashed, []
+        return hashed
 
     def _named(self, text: str, start: int, word: str) -> bool:
         """Whether a word whose digest matched is used as a name here."""

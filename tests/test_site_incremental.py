@@ -210,3 +210,20 @@ def test_plain_markdown_html_is_published_as_it_is_anything_else_is_parsed(
         assert sanitize_html(html) == html
     else:
         assert "<script>" not in sanitize_html(html) and "<!--" not in sanitize_html(html)
+
+
+def test_a_newly_redacted_name_no_page_has_a_word_for_sends_no_page_to_be_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Every new story brings new redacted names; the guard remembers the digest of each word
+    # and phrase of the pages it found clean, so a name none of them has costs no reading.
+    content = copy_content(tmp_path / "content")
+    monkeypatch.setenv("GOODWILL_KEY", KEY)
+    first = {"kind": "name", "digest": digest(KEY.encode(), "name", "Holt")}
+    (content / f"testimonials/{EXPORT}.redactions.json").write_text(json.dumps([first]))
+    build(content, tmp_path / "output", GOODWILL_GUARD="fail")
+    later = {"kind": "name", "digest": digest(KEY.encode(), "name", "Zebulon Quartermaine")}
+    (content / "testimonials/2026-03-19-new.redactions.json").write_text(json.dumps([later]))
+    with caplog.at_level(logging.INFO):
+        build(content, tmp_path / "output", GOODWILL_GUARD="fail")
+    assert "leak guard: 0 file(s) read" in caplog.text

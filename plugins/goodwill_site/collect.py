@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from goodwill import consent, content, evidence, stories, structured
+from goodwill import consent, evidence, stories, structured
 from goodwill.sanitize import sanitize_html
 from goodwill.turns import join_turns, split_turns
 

@@ -11,9 +11,12 @@ allow-list are the same: the guard costs as much as Pelican's own rendering,
 and a rebuild after one new story would otherwise re-read thousands of pages.
 The record holds hashes of clean files only; a file with a finding is scanned
 on every build, so a finding is never forgotten. It also lists the name
-digests the files were checked against: a story that brings new redacted
-names has every known-clean page checked again for those names (the name part
-of the scan only), since an old page may hold a name redacted only now.
+digests the files were checked against, and the keyed digest of every word
+and phrase the name check hashed on those files. A story that brings a new
+redacted name (every new story does) needs no page read again unless that
+name's digest is among them, which is rare: only then are the known-clean
+pages checked again for it (the name part of the scan only). Before that
+record, a rebuild after one new story read every page of the site again.
 """
 
 from __future__ import annotations
@@ -99,7 +102,7 @@ def _digest(data: bytes) -> str:
 _CONFIG: tuple[Any, Any, Any] | None = None
 
 
-def _check_new_names(path: str, rel: str) -> tuple[str, list[Any]]:
+def _check_new_names(path: str, rel: str) -> tuple[str, list[Any], list[str]]:
     """A file known clean, checked for the names redacted since: the name part of the scan."""
     from goodwill import guard
 
@@ -116,22 +119,28 @@ def _check_new_names(path: str, rel: str) -> tuple[str, list[Any]]:
         )
         for h in hits
     ]
-    return _digest(data), findings
+    return _digest(data), findings, new_names.drain()
 
 
-def _scan_files(batch: list[tuple[str, str]]) -> list[tuple[str, list[Any]]]:
+def _scan_files(batch: list[tuple[str, str]]) -> list[tuple[str, list[Any], list[str]]]:
     return [_scan_file(path, rel) for path, rel in batch]
 
 
-def _scan_file(path: str, rel: str) -> tuple[str, list[Any]]:
-    """Scan one file as it is now; returns the hash of the bytes scanned and the findings."""
+def _scan_file(path: str, rel: str) -> tuple[str, list[Any], list[str]]:
+    """Scan one file as it is now.
+
+    Returns the hash of the bytes scanned, the findings, and the digests of
+    the words and phrases this process hashed for the first time (see
+    ``NameMatcher.drain``).
+    """
     from goodwill import guard
 
     assert _CONFIG is not None
     allowed, matcher, _ = _CONFIG
     data = Path(path).read_bytes()
     text = data.decode("utf-8", errors="replace")
-    return _digest(data), guard.scan_text(text, rel, Path(path).suffix.lower(), allowed, matcher)
+    found = guard.scan_text(text, rel, Path(path).suffix.lower(), allowed, matcher)
+    return _digest(data), found, matcher.drain() if matcher is not None else []
 
 
 class Scanner:
@@ -158,15 +167,25 @@ class Scanner:
         self.digests = names.digests if names.key else frozenset()
         self.known: set[str] = set()
         new: frozenset[str] = frozenset()
+        saved_tokens: set[str] | None = None
         try:
             saved = json.loads(self.record.read_text(encoding="utf-8"))
             before = frozenset(saved["digests"])
             if saved.get("salt") == self.salt and before <= self.digests:
-                # Known clean of every earlier name: only names added since need a look.
+                # Known clean of every earlier name: only names added since need a look,
+                # and of those only the ones some known page has a word or phrase for.
                 self.known, new = set(saved["clean"]), self.digests - before
+                if saved.get("tokens") is not None:
+                    saved_tokens = set(saved["tokens"])
+                    new = new & saved_tokens
         except (OSError, ValueError, KeyError, TypeError):
             pass
         matcher = guard.NameMatcher(names.key, self.digests) if names.key and self.digests else None
+        # The words and phrases of every clean page, by digest; None when not all are known
+        # (no name check, or a record from before they were kept and nothing read again).
+        self.tokens: set[str] | None = None
+        if matcher is not None and (saved_tokens is not None or new or not self.known):
+            self.tokens = saved_tokens or set()
         new_names = guard.NameMatcher(names.key, new) if names.key and new else None
         _CONFIG = (guard.Allowed(self.allow), matcher, new_names)
         self.new_names = new_names
@@ -179,7 +198,7 @@ class Scanner:
                 context = None
             if context is not None:
                 self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-        self.pending: dict[str, tuple[Future[list[tuple[str, list[Any]]]], int]] = {}
+        self.pending: dict[str, tuple[Future[list[tuple[str, list[Any], list[str]]]], int]] = {}
         self.batch: list[tuple[str, str]] = []
 
     def submit(self, path: Path) -> None:
@@ -202,6 +221,10 @@ class Scanner:
             self.pending[rel] = (future, n)
         self.batch = []
 
+    def _tokens(self, digests: list[str]) -> None:
+        if self.tokens is not None:
+            self.tokens.update(digests)
+
     def finish(self) -> tuple[list[Any], int]:
         """Every finding in the output; also how many files were read (not known clean)."""
         findings: list[Any] = []
@@ -223,7 +246,8 @@ class Scanner:
                     continue
                 read += 1
                 if future is not None:
-                    scanned, found = future[0].result()[future[1]]
+                    scanned, found, tokens = future[0].result()[future[1]]
+                    self._tokens(tokens)
                     if scanned == digest:
                         findings += found
                         clean.update(() if found else (digest,))
@@ -235,7 +259,8 @@ class Scanner:
                     results = self.pool.map(work, paths, rels, chunksize=BATCH)
                 else:
                     results = map(work, paths, rels)
-                for (_, _, digest), (scanned, found) in zip(files, results, strict=True):
+                for (_, _, digest), (scanned, found, tokens) in zip(files, results, strict=True):
+                    self._tokens(tokens)
                     findings += found
                     if not found and scanned == digest:
                         clean.add(digest)
@@ -244,7 +269,12 @@ class Scanner:
                 self.pool.shutdown(cancel_futures=True)
         self.record.parent.mkdir(parents=True, exist_ok=True)
         partial = self.record.with_name(f"{self.record.name}.{os.getpid()}.part")
-        record = {"salt": self.salt, "digests": sorted(self.digests), "clean": sorted(clean)}
+        record = {
+            "salt": self.salt,
+            "digests": sorted(self.digests),
+            "clean": sorted(clean),
+            "tokens": None if self.tokens is None else sorted(self.tokens),
+        }
         partial.write_text(json.dumps(record))
         partial.replace(self.record)
         findings.sort(key=lambda f: (f.path, f.line))
