@@ -14,13 +14,15 @@ Everything printed goes to stderr, which git relays to the pusher as
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from goodwill import guard, hook, releases
+from goodwill import content as goodwill_content
+from goodwill import curate, guard, hook, releases
 from goodwill.build import clean_env, run_pelican
 from goodwill.keys import KeyFileError, load_key
 from goodwill.releases import Layout, ReleaseError
@@ -103,6 +105,7 @@ def build_release(
         if findings:
             return _refuse(layout, partial, commit, "the leak guard found personal data", findings)
         keep = keep if keep is not None else _keep_setting(source)
+        record_stories(partial, source / content)
         releases.discard(partial / "src")  # a release is what is served; git keeps the source
         release = releases.finish(partial)
         releases.point_live_at(layout, release)
@@ -212,10 +215,50 @@ def _head(source: Path) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
+STORIES = "stories.json"  # beside a release's output: its thread keys, nothing personal
+
+
+def record_stories(release: Path, content_dir: Path) -> None:
+    """Note which threads a release tells and which were excluded when it was built, so a
+    rollback can tell whether it would bring back a story withdrawn since."""
+    told = set()
+    for path in curate.story_files(content_dir):
+        thread = goodwill_content.parse_metadata(path.read_text("utf-8", "replace")).get("Thread")
+        if thread:
+            told.add(thread)
+    record = {
+        "stories": sorted(told),
+        "excluded": sorted(goodwill_content.excluded_threads(content_dir)),
+    }
+    (release / STORIES).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+
+
+def _recorded(release: Path) -> tuple[set[str], set[str]]:
+    try:
+        record = json.loads((release / STORIES).read_text(encoding="utf-8"))
+        return set(record["stories"]), set(record["excluded"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return set(), set()
+
+
 def rollback(layout: Layout) -> Path:
-    """Point the live link at the release before the live one; returns it."""
+    """Point the live link at the release before the live one; returns it.
+
+    Refused when that release still tells a story that was withdrawn or rejected since:
+    going back in time must not undo a customer's decision.
+    """
     with releases.locked(layout):
         target = releases.previous(layout)
+        live = releases.current(layout)
+        excluded_now = _recorded(live)[1] if live else set()
+        told_then, excluded_then = _recorded(target)
+        back = told_then & (excluded_now - excluded_then)
+        if back:
+            raise ReleaseError(
+                f"{target.name} still shows {len(back)} story(ies) withdrawn or rejected since "
+                "it was built; rolling back would publish them again. Fix forward instead: "
+                "revert the bad commit and push."
+            )
         releases.point_live_at(layout, target)
         return target
 

@@ -1,0 +1,65 @@
+"""The example site published by `git push`, with the real plugin and its consent gate.
+
+The other publishing tests use a tiny plain-Pelican site to test the hook itself; this one
+pushes Goodwill's own example site through it: a draft stays out of the live site until
+consent is recorded, a withdrawal takes it down at the next push, and a rollback refuses
+to bring a withdrawn story back.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from test_publish import Site, tree_hashes
+
+from goodwill import curate, publish
+
+ROOT = Path(__file__).resolve().parent.parent
+DRAFT = "content/testimonials/2026-03-18-quicker-than-my-coffee.md"
+QUOTE = "Honestly the calmest support I have ever had"
+
+
+def everywhere(live: Path) -> str:
+    """Every text file of the live site, joined: pages, feeds, JSON, sitemap."""
+    return "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in sorted(live.rglob("*"))
+        if p.is_file() and p.suffix in {".html", ".xml", ".json"}
+    )
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    site = Site(tmp_path)
+    shutil.rmtree(site.clone / "content")
+    for name in ("content", "theme", "plugins"):
+        shutil.copytree(ROOT / name, site.clone / name)
+    for name in ("pelicanconf.py", "publishconf.py"):
+        shutil.copy(ROOT / name, site.clone / name)
+    site.commit("The example site")
+    pushed = site.push()
+    assert "is live at" in pushed.stderr, pushed.stderr
+    return site
+
+
+def test_consent_decides_what_a_push_publishes(site: Site):
+    assert QUOTE not in everywhere(site.live)  # a pending draft is not published
+
+    curate.approve(site.clone / DRAFT, "replied yes to our e-mail", date(2026, 3, 20))
+    site.commit("Noor said yes")
+    assert "is live at" in site.push().stderr
+    live = everywhere(site.live)
+    assert live.count(QUOTE) >= 3  # its page, the wall, testimonials.json, the feed
+    assert (site.live / "testimonials/2026-03-18-quicker-than-my-coffee/index.html").is_file()
+
+    curate.withdraw(site.clone / DRAFT, site.clone / "content", site.root / "private")
+    site.commit("Noor withdrew consent")
+    assert "is live at" in site.push().stderr
+    assert QUOTE not in everywhere(site.live)
+
+    before = tree_hashes(site.live)
+    assert publish.main(["rollback", str(site.live)]) == 1  # would bring Noor's words back
+    assert tree_hashes(site.live) == before
