@@ -12,4 +12,9 @@ DELETE_OUTPUT_DIRECTORY = True  # a withdrawn story must not survive from an ear
 
 # Never in public: drafts and stories without consent are not written at all.
 GOODWILL_PREVIEW = False
+# Belt and braces: even a draft the plugin did not recognise as a story is not written.
+DRAFT_SAVE_AS = ""
+DRAFT_LANG_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
+DRAFT_PAGE_LANG_SAVE_AS = ""
 GOODWILL_GUARD = "fail"  # a public build with a suspected leak does not happen
