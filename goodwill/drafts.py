@@ -13,10 +13,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from goodwill.model import AnonymizedThread, Metrics, Redaction, Role, Turn
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+_SLUG_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[^\W\d_]+")
 _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fwd?|aw|wg|sv|tr|vs|antw)\s*(?:\[\d+\])?\s*:\s*)+", re.I)
 
 # Words of thanks and praise in the languages customers write in; the warmest
@@ -52,7 +55,7 @@ class Draft:
 def slugify(text: str, limit: int = 60) -> str:
     """An ASCII slug, cut at a word boundary; "" when nothing is left."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    words = _SLUG_WORD.findall(ascii_text.lower())
     slug = ""
     for word in words:
         candidate = f"{slug}-{word}" if slug else word
@@ -68,14 +71,14 @@ def clean_subject(subject: str) -> str:
 
 def guess_language(texts: Sequence[str]) -> str:
     """The language most of the words are in, among the few we know; English by default."""
-    words = Counter(w for t in texts for w in re.findall(r"[^\W\d_]+", t.lower()))
+    words = Counter(w for t in texts for w in _WORD.findall(t.lower()))
     scores = {lang: sum(words[w] for w in stop) for lang, stop in _STOPWORDS.items()}
     best = max(scores, key=lambda lang: scores[lang])
     return best if scores[best] > 0 else "en"
 
 
 def _warmth(sentence: str) -> float:
-    words = re.findall(r"[^\W\d_]+", sentence.lower())
+    words = _WORD.findall(sentence.lower())
     score = sum(_WARM.get(w, 0) for w in words)
     score += sentence.count("!") * 0.5
     if "[" in sentence:  # a placeholder reads badly as a quote
@@ -108,10 +111,16 @@ def find_product(texts: Sequence[str], products: Sequence[str]) -> str:
     """The product named most often in the thread, "" when none is."""
     counts = Counter()
     for product in products:
-        pattern = re.compile(rf"\b{re.escape(product)}\b", re.IGNORECASE)
+        pattern = _product_pattern(product)
         counts[product] = sum(len(pattern.findall(t)) for t in texts)
     named = [p for p, n in counts.most_common() if n]
     return named[0] if named else ""
+
+
+@lru_cache(maxsize=256)
+def _product_pattern(product: str) -> re.Pattern[str]:
+    """Compiled once per product name, not once per thread."""
+    return re.compile(rf"\b{re.escape(product)}\b", re.IGNORECASE)
 
 
 def _figure(value: float | None) -> str:

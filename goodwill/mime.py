@@ -75,6 +75,7 @@ _PARSER = BytesParser(policy=POLICY)
 # Grouping needs only a few raw values: the compat32 parser splits the header block
 # without the header registry's per-header parsing.
 _HEADER_PARSER = BytesHeaderParser(policy=policy.compat32)
+_BLANK_RUN = re.compile(r"\n{3,}")
 _MSG_ID = re.compile(r"<([^<>\s]+)>")
 _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _NOT_ADDRESSES = re.compile(r'"(?:[^"\\]|\\.)*"|\((?:[^()\\]|\\.)*\)')
@@ -232,7 +233,7 @@ def _fallback_html_to_text(html: str) -> str:
         quoted = "\n".join(f"> {line}".rstrip() for line in inner.splitlines())
         quote.replace_with(f"\n{quoted}\n")
     text = "\n".join(line.rstrip() for line in soup.get_text().splitlines())
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    return _BLANK_RUN.sub("\n\n", text).strip()
 
 
 def _to_message(text: Callable[[str], str], body: str) -> Message:

@@ -521,6 +521,7 @@ def _split_at_signoffs(lines: list[str]) -> list[list[str]]:
 
 _MAILTO = re.compile(r"[\[<(]\s*mailto:([^\]>)\s]+)\s*[\]>)]", re.IGNORECASE)
 _ANGLE_ADDRESS = re.compile(r"<\s*([\w.+'-]+@[\w-]+(?:\.[\w-]+)+)\s*>")
+_ON_BEHALF = re.compile(r"\bon behalf of\b.*$", re.IGNORECASE)
 _BARE_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _QUOTED_NAME = re.compile(r"\"([^\"]{1,80})\"")
 _VERB_TAIL = re.compile(
@@ -552,7 +553,7 @@ def _header_info(header: tuple[str, ...]) -> tuple[str, str, datetime | None]:
 
 def _name_and_address(value: str) -> tuple[str, str]:
     cleaned = _MAILTO.sub(lambda m: f"<{m.group(1)}>", value)
-    cleaned = re.sub(r"\bon behalf of\b.*$", "", cleaned, flags=re.IGNORECASE)
+    cleaned = _ON_BEHALF.sub("", cleaned)
     name, address = parseaddr(cleaned)
     if "@" not in address:
         found = _BARE_ADDRESS.search(cleaned)
