@@ -7,7 +7,9 @@ rendered HTML can be split on them and each turn shown as a speech bubble.
 
 from __future__ import annotations
 
+import html as htmllib
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -82,3 +84,76 @@ def join_turns(turns: list[RenderedTurn]) -> str:
             )
         parts.append(turn.html)
     return "\n".join(parts)
+
+
+# A tag of sanitized HTML: the sanitizer escapes ">" inside attribute values and drops
+# comments, so a tag ends at the first ">".
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def _bounded(value: str) -> str:
+    """``value`` as a pattern that matches whole words only where it starts or ends in one."""
+    pattern = re.escape(value)
+    if re.match(r"\w", value):
+        pattern = rf"(?<!\w){pattern}"
+    if re.search(r"\w\Z", value):
+        pattern = rf"{pattern}(?!\w)"
+    return pattern
+
+
+def mark_redactions(turn_html: str, replacements: Iterable[tuple[str, str]]) -> str:
+    """``turn_html`` with every replacement the anonymizer made wrapped in a ``<mark>``.
+
+    ``replacements`` are ``(text, kind)`` pairs, as the redactions record lists
+    them for this turn: ``("[phone]", "phone")``, ``("Maren", "name")``. The
+    founder's preview shows them so that what was taken out can be checked at a
+    glance, before anyone is asked for consent. Only text between tags is
+    marked, never a tag or an attribute, so the HTML stays what the sanitizer
+    made it; each text node is decoded, marked and escaped again, which also
+    finds a pseudonym written with an entity (``O&#x27;Neil``). Longer texts win
+    (``Ada, founder`` over ``Ada``); words are matched whole (``Ann`` is not
+    marked inside ``Annual``).
+    """
+    kinds: dict[str, str] = {}
+    for text, kind in replacements:
+        if text.strip():
+            kinds.setdefault(text, kind)
+    if not kinds:
+        return turn_html
+    pattern = re.compile("|".join(_bounded(t) for t in sorted(kinds, key=len, reverse=True)))
+
+    def mark(raw: str) -> str:
+        plain = htmllib.unescape(raw)
+        if pattern.search(plain) is None:
+            return raw
+        pieces, cursor = [], 0
+        for m in pattern.finditer(plain):
+            title = htmllib.escape(f"{kinds[m.group()]} redacted")
+            pieces.append(htmllib.escape(plain[cursor : m.start()], quote=False))
+            pieces.append(
+                f'<mark class="redaction" title="{title}">'
+                f"{htmllib.escape(m.group(), quote=False)}</mark>"
+            )
+            cursor = m.end()
+        pieces.append(htmllib.escape(plain[cursor:], quote=False))
+        return "".join(pieces)
+
+    parts = _TAG.split(turn_html)  # text, tag, text, tag, ..., text
+    return "".join(part if i % 2 else mark(part) for i, part in enumerate(parts))
+
+
+def replacements_by_turn(
+    records: Iterable[Mapping[str, object]],
+) -> dict[int, list[tuple[str, str]]]:
+    """The redactions record (``<stem>.redactions.json``) as ``(text, kind)`` pairs per turn.
+
+    Offsets in the record point into the Markdown each turn was written as,
+    not into its HTML, so the pairs are matched by text; records of any other
+    shape are skipped rather than trusted.
+    """
+    turns: dict[int, list[tuple[str, str]]] = {}
+    for record in records:
+        turn, text, kind = record.get("message"), record.get("replacement"), record.get("kind")
+        if isinstance(turn, int) and isinstance(text, str) and isinstance(kind, str):
+            turns.setdefault(turn, []).append((text, kind))
+    return turns

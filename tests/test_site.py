@@ -278,3 +278,52 @@ def test_a_pledge_page_shows_a_few_stories_and_links_to_all_of_them(tmp_path: Pa
     assert home.count('<article class="card') <= 2
     figures = re.search(r"All time</th><td><strong>\d+%</strong></td><td>(\d+)</td>", html)
     assert figures and int(figures.group(1)) > 8  # the figures still count the whole ledger
+
+
+DRAFT = "2026-03-18-quicker-than-my-coffee"
+
+
+def plant_redactions(content: Path) -> None:
+    """Redaction records beside the draft and beside a published story, as ingest writes them."""
+    draft = content / f"testimonials/{DRAFT}.md"
+    draft.write_text(
+        draft.read_text().replace(
+            "The search box finds nothing since this morning.",
+            "Hi Support, Noor here: the search box finds nothing. Call me on [phone].",
+        )
+    )
+    records = [
+        {"kind": "name", "message": 0, "start": 3, "end": 10, "replacement": "Support"},
+        {"kind": "name", "message": 0, "start": 12, "end": 16, "replacement": "Noor"},
+        {"kind": "phone", "message": 0, "start": 63, "end": 70, "replacement": "[phone]"},
+    ]
+    for stem in (DRAFT, "2026-03-04-the-export-that-ate-my-invoices"):
+        sidecar = content / f"testimonials/{stem}.redactions.json"
+        sidecar.write_text(json.dumps([{**r, "digest": "0123456789abcdef"} for r in records]))
+
+
+def test_the_preview_highlights_a_drafts_redactions_with_a_legend(tmp_path: Path) -> None:
+    content = copy_content(tmp_path / "content")
+    plant_redactions(content)
+    build(content, tmp_path / "output", publish=False)
+    html = (tmp_path / f"output/drafts/testimonials/{DRAFT}/index.html").read_text()
+    assert "Draft, not public" in html
+    assert (
+        'Hi <mark class="redaction" title="name redacted">Support</mark>, '
+        '<mark class="redaction" title="name redacted">Noor</mark> here' in html
+    )
+    assert '<mark class="redaction" title="phone redacted">[phone]</mark>' in html
+    assert 'class="legend"' in html and "the 3 places where the anonymizer replaced" in html
+    # A story that is already public reads in the preview as it reads on the site.
+    public = (tmp_path / f"output/{EXPORT_STORY}").read_text()
+    assert 'class="redaction"' not in public
+
+
+def test_a_publish_build_marks_no_redaction_anywhere(tmp_path: Path) -> None:
+    content = copy_content(tmp_path / "content")
+    plant_redactions(content)
+    build(content, tmp_path / "output")
+    files = text_files(tmp_path / "output")
+    assert any(EXPORT_STORY in str(path) for path in files)
+    for path, text in files.items():
+        assert 'class="redaction"' not in text, path

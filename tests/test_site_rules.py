@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from bs4 import BeautifulSoup
 
 from goodwill import evidence, stories
 from goodwill.model import LedgerRow
 from goodwill.sanitize import sanitize_html
-from goodwill.turns import join_turns, split_turns
+from goodwill.turns import join_turns, mark_redactions, replacements_by_turn, split_turns
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 
@@ -135,3 +136,55 @@ def test_the_conversation_splits_on_turn_markers_and_joins_back_the_same() -> No
     ]
     assert turns[0].sent == datetime(2026, 3, 4, 9, 12, tzinfo=UTC) and turns[1].sent is None
     assert split_turns(join_turns(turns)) == turns
+
+
+# -- the preview's redaction marks ------------------------------------------------------------
+
+
+def test_every_replacement_in_a_turn_is_marked_with_its_kind() -> None:
+    html = "<p>Hi Support, this is Maren: call me on [phone] or write to [email].</p>"
+    marked = mark_redactions(
+        html, [("Support", "name"), ("Maren", "name"), ("[phone]", "phone"), ("[email]", "email")]
+    )
+    assert marked == (
+        '<p>Hi <mark class="redaction" title="name redacted">Support</mark>, this is '
+        '<mark class="redaction" title="name redacted">Maren</mark>: call me on '
+        '<mark class="redaction" title="phone redacted">[phone]</mark> or write to '
+        '<mark class="redaction" title="email redacted">[email]</mark>.</p>'
+    )
+
+
+def test_marks_go_into_text_only_never_into_a_tag_or_an_attribute() -> None:
+    html = '<p><a href="https://tidy.example/Maren" title="Maren">Maren</a> &amp; Maren&#x27;s</p>'
+    marked = mark_redactions(html, [("Maren", "name")])
+    assert marked == (
+        '<p><a href="https://tidy.example/Maren" title="Maren">'
+        '<mark class="redaction" title="name redacted">Maren</mark></a> &amp; '
+        '<mark class="redaction" title="name redacted">Maren</mark>\'s</p>'
+    )
+    # The page reads the same, marks aside.
+    plain = BeautifulSoup(html, "html.parser").get_text()
+    assert BeautifulSoup(marked, "html.parser").get_text() == plain
+
+
+def test_names_are_marked_as_whole_words_and_the_longest_replacement_wins() -> None:
+    html = "<p>Ann sent the Annual report; Ada, founder, replied. Ada again.</p>"
+    marked = mark_redactions(html, [("Ann", "name"), ("Ada", "name"), ("Ada, founder", "name")])
+    assert marked.count("<mark") == 3
+    assert '<mark class="redaction" title="name redacted">Ada, founder</mark>' in marked
+    assert "Annual" in marked
+
+
+def test_a_turn_with_nothing_redacted_is_left_as_it_was() -> None:
+    html = "<p>Works now, thanks &lt;3</p>"
+    assert mark_redactions(html, []) == html
+    assert mark_redactions(html, [("[phone]", "phone")]) == html
+
+
+def test_the_redactions_record_becomes_replacements_per_turn() -> None:
+    records = [
+        {"kind": "name", "message": 0, "start": 3, "end": 10, "replacement": "Support"},
+        {"kind": "phone", "message": 2, "start": 5, "end": 12, "replacement": "[phone]"},
+        {"kind": "name", "message": "x", "replacement": "ignored: no turn"},
+    ]
+    assert replacements_by_turn(records) == {0: [("Support", "name")], 2: [("[phone]", "phone")]}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
+import json
 import logging
 import os
 from dataclasses import dataclass, field
@@ -12,7 +14,13 @@ from typing import Any
 
 from goodwill import consent, evidence, stories, structured
 from goodwill.sanitize import sanitize_html
-from goodwill.turns import join_turns, split_turns
+from goodwill.turns import (
+    RenderedTurn,
+    join_turns,
+    mark_redactions,
+    replacements_by_turn,
+    split_turns,
+)
 
 from . import media, pagecache
 from .media import ImagePlan
@@ -114,6 +122,43 @@ def _freeze_url(article: Any) -> None:
     article.override_url = article.goodwill_url
 
 
+REDACTIONS_SUFFIX = ".redactions.json"
+MARK = '<mark class="redaction"'
+
+
+def _marked(article: Any, turns: list[RenderedTurn]) -> list[RenderedTurn]:
+    """The turns of a story not yet public, each replacement the anonymizer made marked.
+
+    For the founder's preview only: the record beside the story says what
+    replaced what, turn by turn (never the original), and the page shows it.
+    """
+    source = Path(article.source_path)
+    sidecar = source.with_name(source.stem + REDACTIONS_SUFFIX)
+    try:
+        records = json.loads(sidecar.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return turns  # written by hand: nothing was redacted
+    except (OSError, ValueError) as exc:
+        logger.warning(
+            "%s: cannot be read (%s); the preview shows the story without its redactions "
+            "marked. Restore the file from git or run goodwill ingest again",
+            sidecar,
+            exc,
+        )
+        return turns
+    by_turn = replacements_by_turn(records if isinstance(records, list) else [])
+    marked, n = [], 0
+    for turn in turns:
+        if turn.role == "note":
+            marked.append(turn)
+            continue
+        marked.append(
+            dataclasses.replace(turn, html=mark_redactions(turn.html, by_turn.get(n, ())))
+        )
+        n += 1
+    return marked
+
+
 def _dress(article: Any, story: Any, kind: str, settings: dict[str, Any], plan: ImagePlan) -> None:
     """Attach what the story templates show; idempotent, since Pelican may cache articles."""
     article.template = "testimonial" if kind == "testimonials" else "gift"
@@ -125,7 +170,11 @@ def _dress(article: Any, story: Any, kind: str, settings: dict[str, Any], plan: 
     if kind == "testimonials":
         turns = split_turns(article._content)
         article._content = join_turns(turns)
+        # Marks live in the turns the template shows, never in the content Pelican keeps.
+        if article.goodwill_hidden and settings.get("GOODWILL_PREVIEW", False):
+            turns = _marked(article, turns)
         article.goodwill_turns = turns
+        article.goodwill_marks = sum(t.html.count(MARK) for t in turns)
         article.goodwill_facts = stories.measured_facts(story)
         article.goodwill_avatar = plan.avatar(story.initials, story.customer)
         article.goodwill_card = plan.share_card(story.quote, f"{story.customer}, {story.product}")
