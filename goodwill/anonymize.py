@@ -110,12 +110,18 @@ def _learn(thread: Thread, texts: Sequence[str], roles: Sequence[Role]) -> _Cast
             book.add_name(key, names_from_address(message.sender), role)
         if message.sender_name and message.sender:
             book.add_name(key, names_from_address(message.sender), role)
+        if message.sender:
+            book.add_address(key, message.sender, role)  # after the name: its parts are forms
     for message, role in zip(thread.messages, roles, strict=True):
         for address in message.recipients:
             other = Role.STAFF if role is Role.CUSTOMER else Role.CUSTOMER
             key = normalise(address)
             if key not in book.people and names_from_address(address):
                 book.add_name(key, names_from_address(address), other)
+            if key in book.people or names_from_address(address):
+                book.add_address(key, address, book.people[key].role)
+            else:
+                book.add_address(key, address, other)  # a cc'd colleague: "jw88" is theirs
     for i, text in enumerate(texts):
         role = roles[i]
         for name in _signoff_names(text):

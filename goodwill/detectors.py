@@ -11,6 +11,7 @@ Everything is compiled once at import; the lexicon is read once per process.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -38,12 +39,16 @@ PRIORITY = {
     "email": 0,
     "url": 1,
     "handle": 2,
-    "card": 3,
-    "key": 4,
-    "order": 5,
-    "phone": 6,
-    "address": 7,
-    "name": 8,
+    "iban": 3,
+    "card": 4,
+    "vat": 5,
+    "key": 6,
+    "order": 7,
+    "dob": 8,
+    "ip": 9,
+    "phone": 10,
+    "address": 11,
+    "name": 12,
 }
 
 # ---------------------------------------------------------------------------------------
@@ -104,12 +109,21 @@ def lexicon() -> Lexicon:
     first = set(_data_lines("first_names.txt"))
     first.update(fold(name) for name in _data_lines("first_names_extra.txt"))
     first.difference_update(_data_lines("not_first_names.txt"))
-    related: dict[str, set[str]] = {}
+    # Every short form of a name is a form of the others: "Will" signs as "Bill" too. Not
+    # transitive across full names, so "Bert" (Robert, Albert) does not make Rob an Al.
+    shorts_of: dict[str, set[str]] = {}
+    fulls_of: dict[str, set[str]] = {}
     for line in _data_lines("nicknames.tsv"):
         short, _, fulls = line.partition("\t")
         for full in fulls.split(","):
-            related.setdefault(fold(short), set()).add(fold(full))
-            related.setdefault(fold(full), set()).add(fold(short))
+            shorts_of.setdefault(fold(full), set()).add(fold(short))
+            fulls_of.setdefault(fold(short), set()).add(fold(full))
+    related: dict[str, set[str]] = {full: set(shorts) for full, shorts in shorts_of.items()}
+    for short, fulls in fulls_of.items():
+        forms = related.setdefault(short, set())
+        for full in fulls:
+            forms |= {full, *shorts_of[full]}
+        forms.discard(short)
     return Lexicon(
         first_names=frozenset(first),
         nicknames={k: frozenset(v) for k, v in related.items()},
@@ -128,17 +142,35 @@ EMAIL = re.compile(
     r"\.[A-Za-z]{2,}\b"
 )
 
+# "jonas.whitlock @ example.com", "jonas (at) example [dot] com": written to fool harvesters,
+# still an address. Looked for only when a spaced or bracketed "at" is in the text.
+_AT = r"(?:[ \t]+@[ \t]*|@[ \t]+|[ \t]*[(\[{<][ \t]*(?:at|@)[ \t]*[)\]}>][ \t]*)"
+_DOT = r"(?:\.|[ \t]*[(\[{<][ \t]*dot[ \t]*[)\]}>][ \t]*)"
+EMAIL_SPACED = re.compile(
+    rf"(?<![\w.+'-])[A-Za-z0-9][A-Za-z0-9._%+'-]*{_AT}"
+    rf"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:{_DOT}[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+    rf"{_DOT}[A-Za-z]{{2,}}\b",
+    re.IGNORECASE,
+)
+SPACED_AT = re.compile(r"[ \t]@|@[ \t]|[(\[{<][ \t]*at[ \t]*[)\]}>]", re.IGNORECASE)
+
 SOCIAL_HOSTS = (
     r"twitter|x|linkedin|facebook|fb|instagram|github|gitlab|tiktok|youtube|medium|reddit"
     r"|pinterest|behance|dribbble|bsky|threads|mastodon|flickr|vimeo|soundcloud|twitch"
     r"|keybase|t\.me|wa\.me|xing|tumblr|substack|patreon|about\.me|linktr\.ee"
 )
+# Hosts that are a whole domain already: "t.me/jonas" has no ".com" after the host.
+SHORT_HOSTS = r"t\.me|wa\.me|linktr\.ee|about\.me|bsky\.app|x\.com"
 URL = re.compile(
     r"\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]+"
-    rf"|\b(?:[a-z0-9-]+\.)*(?:{SOCIAL_HOSTS})\.(?:com|net|app|social|me|ee|in)/[^\s<>\"'()\[\]{{}}]+",
+    rf"|\b(?:(?:[a-z0-9-]+\.)*(?:{SOCIAL_HOSTS})\.(?:com|net|app|social|me|ee|in)|{SHORT_HOSTS})"
+    r"/[^\s<>\"'()\[\]{}]+",
     re.IGNORECASE,
 )
-SOCIAL = re.compile(rf"^(?:https?://)?(?:[a-z0-9-]+\.)*(?:{SOCIAL_HOSTS})\.[a-z.]+/", re.I)
+SOCIAL = re.compile(
+    rf"^(?:https?://)?(?:www\.)?(?:(?:[a-z0-9-]+\.)*(?:{SOCIAL_HOSTS})\.[a-z.]+|{SHORT_HOSTS})/",
+    re.I,
+)
 MASTODON_STYLE = re.compile(r"^(?:https?://)?[^/]+/@\w")
 PERSONAL_PATH = re.compile(
     r"/(?:~|users?/|u/|profiles?\b|in/|people/|members?/|author/|@|portfolio\b|cv\b|resume\b)",
@@ -261,7 +293,8 @@ SOUTHERN_STREET = re.compile(
     r"|Traves(?:í|i)a|Vial|Pasadizo|Acceso|Bajada|Ctra\.|Pje\.|Carrer|Passeig|Pla(?:ç|c)a"
     r"|Callej(?:ó|o)n|Cuesta|Glorieta|Pasaje|Rambla|Urbanizaci(?:ó|o)n|V(?:í|i)a|Alameda"
     r"|Carretera|Via|Viale|Piazza|Corso|Largo|Vicolo|Strada|Contrada|Borgo|Rua|Travessa)\s+"
-    r"(?:(?:de|del|de\s+la|de\s+los|de\s+las|la|el|los|las|dei|della|delle|degli|di)\s+)*"
+    r"(?:(?:de|del|de\s+la|de\s+los|de\s+las|la|el|los|las|dei|della|delle|degli|di|da|do|dos"
+    r"|das)\s+)*"
     r"[A-ZÁÉÍÓÚÑ][\w'’.-]*(?:\s+(?:(?:de|del|la|el|y|e|di|dei|della)\s+)?[A-ZÁÉÍÓÚÑ][\w'’.-]*){0,3}"
     r",?\s*(?:\d{1,4}|s/n)\b"
     r"(?:,?\s+(?i:piso|puerta|planta|bajo|apt\.?|esc\.?|interno|int\.?)\s*\w{1,4}\b)*"
@@ -270,7 +303,7 @@ US_STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV"
     "|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR|GU|VI|AS|MP"
 )
-CITY_WORD = r"[A-ZÄÖÜÉÈ][\wäöüßéèêàç'’]+"
+CITY_WORD = r"[A-ZÄÖÜÉÈÅÆØŁŚŻ][\wäöüßéèêàç'’]+"
 CITY = (
     rf"(?:St\.\s)?{CITY_WORD}"
     rf"(?:[ -](?:{CITY_WORD}|am|an|der|de|sur|sous|en|la|le|im|bei|d'|del|upon|on)){{0,3}}"
@@ -291,9 +324,161 @@ POSTCODE_LINES = (
     re.compile(rf"(?:(?<=\n)|(?<=^)|(?<=, ))[ \t]*(?:[A-Z]{{1,2}}-)?\d{{5}}\s+{CITY}", re.M),
     re.compile(rf"(?:(?<=\n)|(?<=^)|(?<=, ))[ \t]*\d{{4}}\s?[A-Z]{{2}}\s+{CITY}", re.M),
 )
-STREETS = (EN_STREET, GERMANIC_STREET, FRENCH_STREET, FRENCH_STREET_BARE, SOUTHERN_STREET)
+# Nordic streets: one word ending in the street word ("Storgatan 5", "Nørregade 12",
+# "Kirkeveien 3", "Aleksanterinkatu 4") or the street word alone after the name ("Karl
+# Johans gate 3"). The look-ahead wants a number right after the word, as Germanic's does.
+NORDIC_STREET = re.compile(
+    r"\b(?=[A-ZÅÄÖÆØ][^\W\d_]*(?:[ ][^\W\d_]+){0,2}[ ]\d)"
+    r"(?:[A-ZÅÄÖÆØ][^\W\d_]+?(?:-[^\W\d_]+?)?"
+    r"(?:gatan|gata|gaten|gate|gade|gaden|vägen|väg|veien|vegen|vei|vejen|vej|stræde|strædet"
+    r"|gränd|gränden|torget|torg|torv|plads|plass|stigen|backen|allé|alléen|katu|tie|kuja|polku"
+    r"|väylä|tori|kaari|raitti|rinne|bulevardi)"
+    r"|(?:[A-ZÅÄÖÆØ][^\W\d_]+[ ]){1,2}(?:gate|gata|gatan|vei|veg|vej|väg|vägen|gade|allé|plass"
+    r"|torg|katu|tie))"
+    r"[ ]\d{1,4}[ ]?[A-Za-z]?(?:[-/]\d{1,4})?\b"
+)
+# Polish: the street word comes first and is abbreviated ("ul. Długa 5", "al. Jana Pawła 12").
+POLISH_STREET = re.compile(
+    r"(?:\b(?i:ul\.|ulica|aleja|plac|pl\.)|(?<!et )\bal\.)[ ]?"
+    r"[A-ZĄĆĘŁŃÓŚŹŻ][^\W\d_]*(?:[ -][A-ZĄĆĘŁŃÓŚŹŻ][^\W\d_]*){0,3}[ ]\d{1,4}[a-zA-Z]?"
+    r"(?:[/-]\d{1,4})?\b"
+)
+STREETS = (
+    EN_STREET,
+    GERMANIC_STREET,
+    FRENCH_STREET,
+    FRENCH_STREET_BARE,
+    SOUTHERN_STREET,
+    NORDIC_STREET,
+    POLISH_STREET,
+)
+# Postcodes too short or too common to stand alone (Swedish "114 51", Danish and Norwegian
+# "2100", Polish "00-238", Portuguese "1200-195"): taken only right after a street, on the
+# same line after a comma or on the next line, with the town after them.
+POSTCODE_AFTER_STREET = re.compile(
+    r"(?:[ \t]*,[ \t]*|[ \t]*\n[ \t]*)(?:[A-Z]{1,2}-)?"
+    r"(?:\d{3}[ ]\d{2}|\d{4}-\d{3}|\d{2}-\d{3}|\d{4,5})"
+    rf"[ \t]+{CITY}(?:[ ][A-ZÆØÅ]\b)?"
+)
 ADDRESS_GAP = re.compile(r"[\s,]*")
 CITY_LINE = re.compile(rf"[ \t]*{CITY}[ \t]*\n")
+
+
+# IBANs (ISO 13616): a country, two check digits, then the account, often in groups of four.
+# The candidate is cut to the country's registered length and must pass the mod-97 check, so
+# a licence key or a reference that happens to start with two letters and two digits stays.
+# Hand-written rather than a library: the check is four lines, and the registry libraries
+# load their data at import, in every ingest worker.
+IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BR": 29, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28, "EE": 20,
+    "EG": 29, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23, "GL": 18,
+    "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IS": 26, "IT": 27, "JO": 30,
+    "KW": 30, "KZ": 20, "LB": 28, "LI": 21, "LT": 20, "LU": 20, "LV": 21, "MC": 27, "MD": 24,
+    "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18, "NO": 15, "PK": 24, "PL": 28,
+    "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24, "SE": 24, "SI": 19, "SK": 24,
+    "SM": 27, "TN": 24, "TR": 26, "UA": 29, "VG": 24, "XK": 20,
+}  # fmt: skip
+IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}")
+
+# Dates of birth: a date is personal only after words that say it is a birth date; the
+# same date after "on" or "invoice" is left alone.
+MONTHS = (
+    r"jan(?:uary|uar|vier|eiro)?|feb(?:ruary|ruar)?|f(?:é|e)vr(?:ier)?|mar(?:ch|s|zo)?|m(?:ä|ae)rz"
+    r"|apr(?:il)?|avr(?:il)?|abr(?:il)?|may|mai|mei|mayo|maggio|jun(?:e|i|io)?|juin|giugno"
+    r"|jul(?:y|i|io)?|juil(?:let)?|luglio|aug(?:ust|ustus)?|ao(?:û|u)t|ago(?:sto)?|sep(?:t|tember"
+    r"|tembre|tiembre)?|settembre|oct(?:ober|obre)?|okt(?:ober)?|ottobre|nov(?:ember|embre)?"
+    r"|dec(?:ember)?|dez(?:ember)?|d(?:é|e)c(?:embre)?|dic(?:iembre|embre)?|enero|gennaio"
+    r"|febbraio|febrero|marzo|aprile|junio|julio|agosto|octubre|noviembre|diciembre|januari"
+    r"|februari|maart|juni|juli|augustus|oktober"
+)
+BIRTH_DATE = re.compile(
+    r"(?i:\b(?:born(?:\s+on)?|date\s+of\s+birth|d\.?o\.?b\b\.?|birth\s*date|birthday"
+    r"|geboren(?:\s+(?:am|op))?|geburtsdatum|geb\.|n(?:é|e)e?\s+le|date\s+de\s+naissance"
+    r"|fecha\s+de\s+nacimiento|nacid[oa]\s+el|data\s+di\s+nascita|nat[oa]\s+il|geboortedatum)"
+    r"(?:\s*(?:is|was|:|-|–|,))*\s*(?:on\s+|the\s+)?)"
+    r"(?P<v>\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})\b|\d{4}-\d{1,2}-\d{1,2}\b"
+    rf"|(?i:\d{{1,2}}(?:st|nd|rd|th|er)?\.?\s+(?:de\s+)?(?:{MONTHS})\.?,?\s+(?:de\s+)?\d{{4}}\b"
+    rf"|(?:{MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b))"
+)
+
+# VAT numbers: after their label in any shape, or alone in the strict shape of a few EU
+# countries, where nothing else looks like them.
+VAT_COUNTRIES = (
+    "AT|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|GB|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI"
+    "|CHE|CH|NO"
+)
+LABELLED_VAT = re.compile(
+    r"(?i:\b(?:VAT(?:\s*(?:reg(?:istration)?\.?|id|no\.?|number|nr\.?|#))*|USt\.?-?Id(?:Nr)?\.?"
+    r"|Umsatzsteuer-?Identifikationsnummer|MwSt\.?-?Nr\.?|TVA(?:\s+intracommunautaire)?"
+    r"|BTW(?:-?nummer|-?nr\.?)?|P\.?\s?IVA|partita\s+IVA|NIF(?:-IVA)?|IVA)"
+    r"(?:\s*(?:is|number|no\.?|nr\.?|:|#))*\s*)"
+    rf"(?P<v>(?:{VAT_COUNTRIES})[ -]?[0-9A-Z](?:[ .-]?[0-9A-Z]){{6,13}})(?![\w])"
+)
+BARE_VAT = re.compile(
+    r"\b(?:ATU\d{8}|DE\d{9}|NL\d{9}B\d{2}|FR[0-9A-HJ-NP-Z]{2}\d{9}|GB\d{9}(?:\d{3})?|BE[01]\d{9}"
+    r"|IT\d{11}|ES[A-Z0-9]\d{7}[A-Z0-9]|CHE-\d{3}\.\d{3}\.\d{3})\b"
+)
+
+# IP addresses. A dotted quad is also how versions are written ("1.2.0.3"), so a bare one
+# needs two octets of two digits or more, or an "IP" word before it, and never a version word.
+IPV4 = re.compile(
+    r"(?<![\w.])(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}"
+    r"(?![\w]|\.\d)"
+)
+IP_LABEL = re.compile(r"(?i:\bip(?:v4|v6)?\b|address|server|host|from|login)[^\n\d]{0,20}$")
+VERSION_BEFORE = re.compile(r"(?i:\b(?:v|ver\.?|version|build|release|update))\s?$")
+IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]*[0-9A-Fa-f](?![\w:])")
+
+
+def _iban_ok(compact: str) -> bool:
+    """ISO 13616 mod-97: the check digits moved to the end, letters as 10..35."""
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
+
+
+def _ibans(text: str) -> Iterator[Span]:
+    for m in IBAN.finditer(text):
+        length = IBAN_LENGTHS.get(m.group()[:2])
+        if length is None:
+            continue
+        kept = [i for i, ch in enumerate(m.group()) if ch != " "]
+        if len(kept) < length:
+            continue
+        end = kept[length - 1] + 1
+        stop = m.start() + end
+        if stop < len(text) and text[stop].isalnum():
+            continue  # the account runs on: not this country's IBAN
+        compact = m.group()[:end].replace(" ", "")
+        if _iban_ok(compact):
+            yield Span("iban", m.start(), stop, text[m.start() : stop])
+
+
+def _vats(text: str) -> Iterator[Span]:
+    for m in LABELLED_VAT.finditer(text):
+        value = m.group("v")
+        if sum(ch.isdigit() for ch in value) >= 6:
+            yield Span("vat", m.start("v"), m.end("v"), value)
+    for m in BARE_VAT.finditer(text):
+        yield Span("vat", m.start(), m.end(), m.group())
+
+
+def _ips(text: str) -> Iterator[Span]:
+    for m in IPV4.finditer(text):
+        before = text[max(0, m.start() - 30) : m.start()]
+        if VERSION_BEFORE.search(before):
+            continue
+        long_octets = sum(len(octet) >= 2 for octet in m.group().split("."))
+        if long_octets >= 2 or IP_LABEL.search(before):
+            yield Span("ip", m.start(), m.end(), m.group())
+    if text.count(":") >= 2:
+        for m in IPV6.finditer(text):
+            try:
+                address = ipaddress.IPv6Address(m.group())
+            except ValueError:
+                continue  # a time ("12:04:33") or a MAC address
+            if not (address.is_loopback or address.is_unspecified):
+                yield Span("ip", m.start(), m.end(), m.group())
 
 
 def _luhn(digits: str) -> bool:
@@ -404,6 +589,10 @@ def _addresses(text: str, has_digit: bool) -> list[Span]:
                 last[1] = max(last[1], end)
                 continue
         merged.append([start, end])
+    for span in merged:
+        after = POSTCODE_AFTER_STREET.match(text, span[1])
+        if after:
+            span[1] = after.end()
     return [Span("address", s, e, text[s:e]) for s, e in merged]
 
 
@@ -413,7 +602,7 @@ def _urls(text: str, known: NameBook | None) -> Iterator[Span]:
         end = m.start() + len(url)
         if SOCIAL.match(url) or MASTODON_STYLE.match(url):
             yield Span("handle", m.start(), end, url)
-        elif PERSONAL_PATH.search(url) or (known is not None and known.names_in_host(url)):
+        elif PERSONAL_PATH.search(url) or (known is not None and known.names_in_url(url)):
             yield Span("url", m.start(), end, url)
 
 
@@ -434,10 +623,20 @@ def find_structured(text: str, known: NameBook | None = None) -> list[Span]:
         )
     if "/" in text or "www." in text.lower():
         spans.extend(_urls(text, known))
+    if SPACED_AT.search(text):
+        spans.extend(
+            Span("email", m.start(), m.end(), m.group()) for m in EMAIL_SPACED.finditer(text)
+        )
     has_digit = DIGIT.search(text) is not None
     if has_digit:
         spans.extend(_cards(text))
         spans.extend(_orders(text))
+        spans.extend(_ibans(text))
+        spans.extend(_vats(text))
+        spans.extend(
+            Span("dob", m.start("v"), m.end("v"), m.group("v")) for m in BIRTH_DATE.finditer(text)
+        )
+        spans.extend(_ips(text))
     spans.extend(_keys(text))
     spans.extend(_addresses(text, has_digit))
     if has_digit:
@@ -707,6 +906,19 @@ NAME_LINE = re.compile(r"(?:[^\W\d_][\w'’.-]*\.?)(?:[ \t]+[^\W\d_][\w'’.-]*\
 SPLIT_NAMES = re.compile(r"\s*(?:,|&|\band\b|\bund\b|\bet\b|\ben\b|\by\b|\be\b)\s*", re.I)
 
 
+LOCAL_PART_SPLIT = re.compile(r"[._+\-\d]+")
+TOKEN_LEFT = re.compile(r"[\w.+-]+$")
+TOKEN_RIGHT = re.compile(r"[\w.+-]*")
+TOKEN_EDGE = frozenset(".-+_")
+# A last line of one to three capitals, with dots, spaces or a dash: "-M", "K.", "J. W.".
+INITIALS_LINE = re.compile(r"[ \t]*(?:[-–—~][ \t]*)?(?P<i>[^\W\d_](?:\.?[ \t]?[^\W\d_]){0,2}\.?)")
+# Capitals that end a message without being anyone's initials.
+NOT_INITIALS = frozenset(
+    ["OK", "PS", "PPS", "NB", "IT", "US", "UK", "EU", "HR", "TY", "THX", "FYI", "BTW", "ASAP",
+     "LOL", "XO", "XX", "XOX", "XXX", "AM", "PM", "ID", "PDF", "CSV", "API", "I"]
+)  # fmt: skip
+
+
 def _is_initial(token: str) -> bool:
     return len(token.rstrip(".")) == 1 and token[0].isupper()
 
@@ -727,6 +939,7 @@ def _clean_name(raw: str) -> list[str]:
 def greeting_names(text: str) -> list[str]:
     """Names a message greets ("Hi James,", "Dear Ms Whitfield", "bonjour amélie")."""
     names: list[str] = []
+    first_names = lexicon().first_names
     for m in GREETING.finditer(text[:400]):
         for part in SPLIT_NAMES.split(m.group("names")):
             tokens = _clean_name(part)
@@ -734,6 +947,8 @@ def greeting_names(text: str) -> list[str]:
                 continue
             if not all(t[0].isalpha() for t in tokens):
                 continue
+            if not all(t[0].isupper() or fold(t.rstrip(".")) in first_names for t in tokens):
+                continue  # "Hi, please refund me." greets nobody
             names.append(" ".join(tokens))
         break  # only the first greeting line greets the reader
     return names
@@ -792,7 +1007,12 @@ class NameBook:
 
     people: dict[str, Person] = field(default_factory=dict)
     by_form: dict[str, str] = field(default_factory=dict)  # folded form -> person key
+    # Folded address local parts ("wbishop", "jonas.whitlock88") and their parts that are no
+    # name: handles, redacted in any case wherever they stand as a token.
+    handles: dict[str, str] = field(default_factory=dict)
     _pattern: re.Pattern[str] | None = None
+    _handle_pattern: re.Pattern[str] | None = None
+    _initials: dict[str, str] | None = None
 
     def person(self, key: str, role: Role | None) -> Person:
         if key not in self.people:
@@ -826,7 +1046,98 @@ class NameBook:
         for form in forms:
             if self.by_form.setdefault(form, key) == key:
                 person.forms.add(form)
+        self._changed()
+
+    def add_address(self, key: str, address: str, role: Role | None = None) -> None:
+        """Learn what an address says about its owner, even when it spells no name.
+
+        The whole local part ("wbishop", "jw88") is a handle wherever it stands as a word,
+        in any case: a subject like "account wbishop" names the customer as surely as the
+        address does. Its parts split on ``. _ - +`` and digits are forms of the name when
+        they are names ("jonas"), handles when they are not ("mlopez" of "mlopez88").
+        Role addresses (support@, info@) teach nothing.
+        """
+        local = fold(address.partition("@")[0]).strip()
+        parts = [p for p in LOCAL_PART_SPLIT.split(local) if p]
+        if not parts or all(p in ROLE_LOCAL_PARTS for p in parts):
+            return
+        person = self.person(key, role)
+        if len(local) >= 3 and local not in self.by_form:
+            self.handles.setdefault(local, key)
+        first_names = lexicon().first_names
+        for part in parts:
+            if len(part) < 3 or part in ROLE_LOCAL_PARTS or part in NOT_A_NAME or part in PARTICLES:
+                continue
+            if part in self.by_form or part in first_names:
+                if self.by_form.setdefault(part, key) == key:
+                    person.forms.add(part)
+            else:
+                self.handles.setdefault(part, key)
+        self._changed()
+
+    def _changed(self) -> None:
         self._pattern = None
+        self._handle_pattern = None
+        self._initials = None
+
+    def initials(self) -> dict[str, str]:
+        """Each participant's initials ("M", "MB", "MAB") -> person key, first come first."""
+        if self._initials is None:
+            found: dict[str, str] = {}
+            for person in self.people.values():
+                tokens = [t for t in _clean_name(person.name) if fold(t) not in PARTICLES]
+                letters = [fold(t[0]).upper() for t in tokens if t[0].isalpha()]
+                if not letters:
+                    continue
+                found.setdefault(letters[0], person.key)
+                if len(letters) >= 2:
+                    found.setdefault(letters[0] + letters[-1], person.key)
+                if len(letters) == 3:
+                    found.setdefault("".join(letters), person.key)
+            self._initials = found
+        return self._initials
+
+    def handle_pattern(self) -> re.Pattern[str] | None:
+        """One regex of every handle a participant may use, compiled once per book.
+
+        Three shapes: the address handles; "jonaswhitlock" (first and last name run
+        together) anywhere inside a token; and the surname (4 letters or more) alone or
+        with the first name or its initial on either side ("jwhitlock", "whitlockj"), but
+        only where no letter touches it, so "King" never finds "working".
+        """
+        if self._handle_pattern is None:
+            bounded = [re.escape(h) for h in self.handles]
+            loose: list[str] = []
+            for person in self.people.values():
+                words = [
+                    fold(w.rstrip("."))
+                    for w in _clean_name(person.name)
+                    if not _is_initial(w) and fold(w.rstrip(".")) not in PARTICLES
+                ]
+                if len(words) < 2 or not words[0].isalpha():
+                    continue
+                first, last = words[0], words[-1]
+                surnames = {p for p in (last, *last.split("-")) if len(p) >= 4 and p.isalpha()}
+                around = f"(?:{re.escape(first)}|{re.escape(first[0])})?"
+                bounded.extend(f"{around}{re.escape(s)}{around}" for s in surnames)
+                if len(first) >= 2 and last.replace("-", "").isalpha():
+                    loose.append(re.escape(first + last.replace("-", "")))
+            alternatives = []
+            if loose:
+                alternatives.append("|".join(sorted(loose, key=len, reverse=True)))
+            if bounded:
+                inner = "|".join(sorted(bounded, key=len, reverse=True))
+                alternatives.append(rf"(?<![^\W\d_])(?:{inner})(?![^\W\d_])")
+            if alternatives:
+                self._handle_pattern = re.compile("|".join(alternatives), re.IGNORECASE)
+        return self._handle_pattern
+
+    def names_in_url(self, url: str) -> bool:
+        """Whether a URL carries a participant: a host built from their name, or a handle."""
+        if self.names_in_host(url):
+            return True
+        pattern = self.handle_pattern()
+        return pattern is not None and pattern.search(_fold_in_place(url)) is not None
 
     def who(self, text: str) -> str | None:
         """The participant a matched name belongs to, trying the whole then each word."""
@@ -836,6 +1147,9 @@ class NameBook:
         for token in folded.split():
             if token.rstrip(".") in self.by_form and len(token.rstrip(".")) > 1:
                 return self.by_form[token.rstrip(".")]
+        letters = "".join(ch for ch in text if not ch.isspace() and ch not in ".-–—~")
+        if 1 <= len(letters) <= 3 and letters.isalpha() and letters.isupper():
+            return self.initials().get(fold(letters).upper())  # "MB" signing off
         return None
 
     def pattern(self) -> re.Pattern[str] | None:
@@ -1015,6 +1329,47 @@ def _third_party_spans(text: str, lex: Lexicon, products: frozenset[str]) -> Ite
             yield Span("name", start, after, text[start:after])
 
 
+def find_handles(text: str, known: NameBook) -> list[Span]:
+    """Tokens built from a participant's address or name: "wbishop", "jonas.whitlock88".
+
+    A match is widened to the whole token it sits in (letters, digits, ``. _ + -``), so
+    "whitlock_dev-2" goes whole. A token that is just a form of the name ("Whitlock") is
+    left to ``find_names``, which gives it the person's pseudonym.
+    """
+    pattern = known.handle_pattern()
+    if pattern is None:
+        return []
+    spans = []
+    for m in pattern.finditer(_fold_in_place(text)):
+        left = TOKEN_LEFT.search(text, max(0, m.start() - 64), m.start())
+        start = left.start() if left else m.start()
+        end = TOKEN_RIGHT.match(text, m.end()).end()
+        while end > start and text[end - 1] in TOKEN_EDGE:
+            end -= 1
+        while start < end and text[start] in TOKEN_EDGE:
+            start += 1
+        token = fold(text[start:end])
+        if token not in known.handles and token in known.by_form:
+            continue
+        spans.append(Span("handle", start, end, text[start:end]))
+    return spans
+
+
+def _initials_signoff(text: str, known: NameBook) -> Iterator[Span]:
+    """A last line of initials that are a participant's ("-M", "K.", "JW") signs a message."""
+    body = text.rstrip()
+    m = INITIALS_LINE.fullmatch(body, body.rfind("\n") + 1)
+    if m is None:
+        return
+    letters = "".join(ch for ch in m.group("i") if ch.isalpha())
+    if (
+        letters.isupper()
+        and letters not in NOT_INITIALS
+        and fold(letters).upper() in known.initials()
+    ):
+        yield Span("name", m.start("i"), m.end("i"), m.group("i"))
+
+
 def find_names(text: str, known: NameBook, products: Iterable[str] = ()) -> list[Span]:
     """Every person's name in ``text``: the thread's participants and third people.
 
@@ -1026,6 +1381,7 @@ def find_names(text: str, known: NameBook, products: Iterable[str] = ()) -> list
     lex = lexicon()
     product_words = frozenset(fold(w) for p in products for w in p.split())
     spans = list(_known_spans(text, known, lex))
+    spans.extend(_initials_signoff(text, known))
     spans.extend(_third_party_spans(text, lex, product_words))
     return spans
 
@@ -1049,8 +1405,16 @@ def find_all(text: str, known: NameBook | None = None, products: Iterable[str] =
     book = known if known is not None else NameBook()
     products = list(products)
     spans = find_structured(text, book)
-    spans.extend(find_names(text, book, products))
     protected = _product_ranges(text, products)
+    # A handle built from a name inside a key or an order ("TIDY-7KQ2-…" of a Ms Tidy) is
+    # that key; a product's name is never anyone's handle.
+    structured = [(s.start, s.end) for s in spans]
+    spans.extend(
+        h
+        for h in find_handles(text, book)
+        if not _inside(h, protected) and not any(s <= h.start and h.end <= e for s, e in structured)
+    )
+    spans.extend(find_names(text, book, products))
     return [s for s in resolve(spans) if s.kind != "name" or not _inside(s, protected)]
 
 
@@ -1072,6 +1436,7 @@ __all__ = [
     "Person",
     "Span",
     "find_all",
+    "find_handles",
     "find_names",
     "find_structured",
     "greeting_names",

@@ -145,3 +145,56 @@ def test_a_pseudonym_is_never_a_real_participants_name() -> None:
 def test_mismatched_inputs_are_explained() -> None:
     with pytest.raises(ValueError, match=r"export\.eml: .* one text and one role"):
         anonymize(thread(), TEXTS[:2], ROLES, Policy(), KEY)
+
+
+def bishop(texts: list[str], subject: str, sender: str = "wbishop@example.com", name: str = ""):
+    messages = [
+        Message(sender=sender, sender_name=name, body="", sent=when(i)) for i in range(len(texts))
+    ]
+    roles = [Role.CUSTOMER] * len(texts)
+    return anonymize(
+        Thread(source="t.eml", subject=subject, messages=messages), texts, roles, Policy(), KEY
+    )
+
+
+def test_the_local_part_of_the_customers_address_never_reaches_the_subject() -> None:
+    result = bishop(
+        ["Hi, please refund me.\nThanks,\nBill"],
+        "Refund for Will - account wbishop",
+        name="Will Bishop",
+    )
+    name = result.customer
+    assert result.subject == f"Refund for {name} - account [handle]"
+    assert result.turns[0].text.endswith(f"Thanks,\n{name}")  # "Bill" is a nickname of Will
+
+
+def test_an_address_without_a_name_still_hides_its_local_part() -> None:
+    # A helpdesk CSV row often has the address and no name column.
+    result = bishop(
+        ["The export fails, my login is mlopez.\n-M"],
+        "Export fails for account mlopez",
+        sender="mlopez@example.com",
+    )
+    assert result.subject == "Export fails for account [handle]"
+    assert result.turns[0].text.startswith("The export fails, my login is [handle].")
+
+
+def test_initials_and_handles_of_the_customer_become_the_pseudonym_or_a_placeholder() -> None:
+    texts = ["I am jonas.whitlock88 on the forum, or t.me/jonaswhitlock.\nThanks\n-JW"]
+    result = bishop(
+        texts, "Forum login", sender="jonas.whitlock@example.com", name="Jonas Whitlock"
+    )
+    name = result.customer
+    assert result.turns[0].text == f"I am [handle] on the forum, or [handle].\nThanks\n-{name}"
+
+
+def test_bank_birth_tax_and_network_details_become_their_kind() -> None:
+    text = (
+        "Refund to DE89 3704 0044 0532 0130 00 please. I was born 12/04/1987, our VAT number "
+        "is DE123456789 and my IP was 203.0.113.77.\nAnna Lind\nStorgatan 5\n114 51 Stockholm"
+    )
+    result = bishop([text], "Refund", sender="anna.lind@example.com", name="Anna Lind")
+    assert result.turns[0].text == (
+        f"Refund to [iban] please. I was born [dob], our VAT number is [vat] and my IP was "
+        f"[ip].\n{result.customer}\n[address]"
+    )

@@ -163,6 +163,7 @@ def test_greetings_and_sign_offs_name_people() -> None:
     assert greeting_names("hallo jürgen, danke") == ["jürgen"]
     assert greeting_names("Bonjour Amélie et Paul,\n") == ["Amélie", "Paul"]
     assert greeting_names("Hi there,\n") == []
+    assert greeting_names("Hi, please refund me.\n") == []
     assert signoff_names("fixed.\nThanks, James") == ["James"]
     assert signoff_names("fixed.\n\nCheers,\nJames W.") == ["James W."]
     assert signoff_names("ok\nBest regards,\nJames Whitfield\nHead of Ops, Acme Ltd") == [
@@ -218,3 +219,164 @@ PROSE = {
 @pytest.mark.parametrize("lang", PROSE)
 def test_ordinary_prose_full_of_name_words_loses_nothing(lang: str) -> None:
     assert [(s.kind, s.text) for s in find_all(PROSE[lang])] == []
+
+
+# ---------------------------------------------------------------------------------------
+# The reviewer's shapes (issue 2, step 4): what once survived into content/.
+# ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        # IBANs (ISO 13616): the standard's own example numbers, spaced or not.
+        ("refund it to DE89 3704 0044 0532 0130 00 please", "iban", "DE89 3704 0044 0532 0130 00"),
+        ("IBAN: GB82WEST12345698765432", "iban", "GB82WEST12345698765432"),
+        (
+            "mon IBAN FR14 2004 1010 0505 0001 3M02 606.",
+            "iban",
+            "FR14 2004 1010 0505 0001 3M02 606",
+        ),
+        # Dates of birth: only the date after a birth label, in five languages.
+        ("I was born 12/04/1987 in a small town", "dob", "12/04/1987"),
+        ("DOB: 1987-04-12", "dob", "1987-04-12"),
+        ("my date of birth is 12 April 1987.", "dob", "12 April 1987"),
+        ("Date of birth: April 12, 1987", "dob", "April 12, 1987"),
+        ("ich bin geboren am 12.04.1987", "dob", "12.04.1987"),
+        ("Geburtsdatum: 12. April 1987", "dob", "12. April 1987"),
+        ("je suis née le 12 avril 1987", "dob", "12 avril 1987"),
+        # VAT numbers after their label, and the strict shapes of a few EU countries.
+        ("our VAT number is DE123456789", "vat", "DE123456789"),
+        ("VAT: GB123456789", "vat", "GB123456789"),
+        ("TVA intracommunautaire : FR12345678901", "vat", "FR12345678901"),
+        ("USt-IdNr.: DE 123 456 789", "vat", "DE 123 456 789"),
+        ("billed to ATU12345678 last year", "vat", "ATU12345678"),
+        # A customer's IP address is personal data.
+        ("my IP was 203.0.113.77 yesterday", "ip", "203.0.113.77"),
+        ("from 2001:db8:85a3::8a2e:370:7334 at home", "ip", "2001:db8:85a3::8a2e:370:7334"),
+        ("login from 198.51.100.23.", "ip", "198.51.100.23"),
+    ],
+)
+def test_bank_accounts_birth_dates_tax_numbers_and_ip_addresses_are_found(
+    text: str, kind: str, value: str
+) -> None:
+    assert (kind, value) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Version v2.10.3.4471 crashed; 1.2.0.3 did not. Build 10.0.19045.2965 is fine.",
+        "The renewal on 12/04/2026 cost €1,299.00 and the export ran at 09:30:15.",
+        "Released 2019-04-12; born-again fans loved it. The app was born in 2019.",
+        "Prices rose from $49.99 to $59.99 (VAT included) on 1987 devices.",
+        "The checksum DE89 3704 0044 0532 0130 01 is one digit off, so no IBAN.",
+        "Error 0x80070005 at 12:04:33, and again at 12:04:59.",
+    ],
+)
+def test_versions_prices_and_ordinary_dates_are_not_new_kinds(text: str) -> None:
+    kinds = {kind for kind, _ in found(text)}
+    assert not kinds & {"iban", "dob", "vat", "ip"}
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Anna Lind\nStorgatan 5, 114 51 Stockholm\n", "Storgatan 5, 114 51 Stockholm"),
+        ("Storgatan 5\n114 51 Stockholm", "Storgatan 5\n114 51 Stockholm"),
+        ("bor på Nørregade 12, 2100 København Ø nu", "Nørregade 12, 2100 København Ø"),
+        ("Kirkeveien 3, 0150 Oslo", "Kirkeveien 3, 0150 Oslo"),
+        ("Aleksanterinkatu 4, 00100 Helsinki", "Aleksanterinkatu 4, 00100 Helsinki"),
+        ("Via Roma 12, 00184 Roma", "Via Roma 12, 00184 Roma"),
+        ("Rua da Prata 80, 1200-195 Lisboa", "Rua da Prata 80, 1200-195 Lisboa"),
+        ("ul. Długa 5, 00-238 Warszawa", "ul. Długa 5, 00-238 Warszawa"),
+    ],
+)
+def test_nordic_italian_portuguese_and_polish_addresses_are_found(text: str, address: str):
+    assert [s.text for s in find_all(text) if s.kind == "address"] == [address]
+
+
+def test_a_postcode_alone_is_not_an_address() -> None:
+    # The short postcode shapes count only beside a street: a line starting with a year
+    # or a count is not an address.
+    assert found("2100 Licences were sold.\n114 51 Items, 00-238 Units") == set()
+
+
+def jonas() -> NameBook:
+    book = NameBook()
+    book.add_name("jw@example.com", "Jonas Whitlock", Role.CUSTOMER)
+    book.add_address("jw@example.com", "jw88@example.com", Role.CUSTOMER)
+    return book
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("my old login jw88 still works", "handle", "jw88"),
+        ("I am jonas.whitlock88 on the forum", "handle", "jonas.whitlock88"),
+        ("message me at t.me/jonaswhitlock", "handle", "t.me/jonaswhitlock"),
+        ("the account jonaswhitlock is mine", "handle", "jonaswhitlock"),
+        ("user JWhitlock cannot log in", "handle", "JWhitlock"),
+        ("and whitlockj on the other site", "handle", "whitlockj"),
+        ("the dev account whitlock_dev-2", "handle", "whitlock_dev-2"),
+        ("write to jonas.whitlock @ example.com", "email", "jonas.whitlock @ example.com"),
+        ("or jonas (at) whitlock [dot] test", "email", "jonas (at) whitlock [dot] test"),
+        ("see https://files.example/share/whitlock-2026.pdf", "url", None),
+    ],
+)
+def test_handles_and_addresses_built_from_a_participants_name_are_found(
+    text: str, kind: str, value: str | None
+) -> None:
+    spans = found(text, jonas())
+    if value is None:
+        assert {k for k, _ in spans} == {kind}
+    else:
+        assert (kind, value) in spans
+
+
+def test_a_surname_inside_an_ordinary_word_is_left_alone() -> None:
+    book = NameBook()
+    book.add_name("a", "Ada King", Role.CUSTOMER)
+    book.add_name("b", "Tom Ward", Role.STAFF)
+    assert found("I was working on the forward-looking booking page.", book) == set()
+    assert found("Ask Ada King, or mail king-ward_2 today.", book) == {
+        ("name", "Ada King"),
+        ("handle", "king-ward_2"),
+    }
+
+
+def test_the_local_part_of_an_address_is_found_in_any_case() -> None:
+    book = NameBook()
+    book.add_address("mlopez@example.com", "mlopez@example.com", Role.CUSTOMER)
+    assert found("Refund for account MLopez - mlopez.", book) == {
+        ("handle", "MLopez"),
+        ("handle", "mlopez"),
+    }
+
+
+def test_role_addresses_teach_nothing() -> None:
+    book = NameBook()
+    book.add_address("support@tidy.example", "support@tidy.example", Role.STAFF)
+    assert found("Thanks for contacting support, the team", book) == set()
+
+
+@pytest.mark.parametrize("signature", ["Bill", "Billy", "Liam", "William"])
+def test_every_nickname_of_a_name_is_a_form_of_it(signature: str) -> None:
+    book = book_of("Will Bishop")
+    assert found(f"That fixed it.\nThanks,\n{signature}", book) == {("name", signature)}
+    assert found("The bill was wrong.", book) == set()
+
+
+@pytest.mark.parametrize("signoff", ["-M", "M.", "– MB", "M.B.", "MB", "MAB"])
+def test_initials_signing_off_a_message_are_a_name(signoff: str) -> None:
+    book = book_of("Maren Anke Bakker")
+    spans = [s for s in find_all(f"That fixed it, thank you!\n{signoff}\n", book)]
+    assert [(s.kind, s.text) for s in spans] == [("name", signoff.lstrip("-– "))]
+    assert book.who(spans[0].text) == "Maren Anke Bakker"
+
+
+@pytest.mark.parametrize("text", ["All good now.\nOK", "See you.\n-Q", "Use MB or GB.\nMB is fine"])
+def test_capitals_that_are_not_a_participants_initials_stay(text: str) -> None:
+    book = book_of("Maren Bakker")
+    book.add_name("o", "Oscar Kim", Role.STAFF)
+    assert found(text, book) == set()
