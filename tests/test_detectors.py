@@ -365,6 +365,7 @@ def test_every_nickname_of_a_name_is_a_form_of_it(signature: str) -> None:
     book = book_of("Will Bishop")
     assert found(f"That fixed it.\nThanks,\n{signature}", book) == {("name", signature)}
     assert found("The bill was wrong.", book) == set()
+    assert found("my login is billbishop2", book) == {("handle", "billbishop2")}
 
 
 @pytest.mark.parametrize("signoff", ["-M", "M.", "– MB", "M.B.", "MB", "MAB"])
