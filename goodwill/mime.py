@@ -112,17 +112,6 @@ def parse_message(raw: bytes) -> Message:
     return message
 
 
-def parse_headers(raw_headers: bytes) -> Message:
-    """A ``Message`` with every header field and an empty body, from the header block only.
-
-    Mailbox readers group threads from headers alone, so a large mbox is never held in
-    memory whole; the full message is parsed later, one thread at a time.
-    """
-    _parsed.cache_clear()
-    msg = _PARSER.parsebytes(raw_headers, headersonly=True)
-    return _to_message(_Headers(msg), body="")
-
-
 def grouping_headers(raw_headers: bytes) -> Message:
     """What grouping needs from a header block, read cheaply: IDs, subject, date, addresses.
 
@@ -182,7 +171,7 @@ class _Headers:
 
     Message-ID, In-Reply-To, References and Date are read raw (they are ASCII by the RFC
     and need no decoding), and so is any plain-ASCII value without encoded words; the
-    rest (encoded words, raw 8-bit) go through the header registry in ``header_text``.
+    rest (encoded words, raw 8-bit) go through the header registry in ``_header_text``.
     """
 
     _RAW = frozenset({"message-id", "in-reply-to", "references", "date"})
@@ -256,20 +245,13 @@ def _to_message(text: Callable[[str], str], body: str) -> Message:
     )
 
 
-def header_text(msg: EmailMessage, name: str) -> str:
-    """A header's decoded text, "" when absent.
+def _header_text(msg: EmailMessage, name: str, raw: str) -> str:
+    """A header's decoded text from its raw value.
 
     Headers written in raw 8-bit (no encoded words, common from webmail and scripts) come
     out of ``email`` with replacement characters; they are re-read here as UTF-8, or as
     Windows-1252 when they are not UTF-8, which is what such senders nearly always used.
     """
-    raw = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None)
-    if raw is None:
-        return ""
-    return _header_text(msg, name, raw)
-
-
-def _header_text(msg: EmailMessage, name: str, raw: str) -> str:
     if not raw.isascii() and any("\udc80" <= ch <= "\udcff" for ch in raw):
         fixed = decode_bytes(raw.encode("ascii", "surrogateescape"), "utf-8")
         try:
