@@ -63,7 +63,8 @@ class Redaction:
     record cannot be reversed with a dictionary of names or phone numbers.
     """
 
-    kind: str  # "name", "email", "phone", "card", "key", "order", "address", "handle", "url"
+    kind: str  # "name", "email", "phone", "card", "iban", "dob", "vat", "ip", "key", "order",
+    # "address", "handle" or "url"
     message: int  # index of the turn in the thread
     start: int  # offset of the replacement in the anonymized text of that turn
     end: int
