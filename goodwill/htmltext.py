@@ -60,8 +60,13 @@ _MARKERS = re.compile("([\x00\x01\x02])")
 # Containers that hold quoted history in the clients we know of. Removing them
 # before conversion is more reliable than recognising their text afterwards.
 _QUOTE_CLASSES = {
-    "gmail_quote", "yahoo_quoted", "moz-cite-prefix", "protonmail_quote",
-    "ms-outlook-mobile-reference-message", "zmail_extra", "felamimail-quote",
+    "gmail_quote",
+    "yahoo_quoted",
+    "moz-cite-prefix",
+    "protonmail_quote",
+    "ms-outlook-mobile-reference-message",
+    "zmail_extra",
+    "felamimail-quote",
 }
 _QUOTE_IDS = {"olk_src_body_section"}
 # Outlook marks where history starts; everything after the marker goes.
@@ -158,8 +163,10 @@ def strip_quote_containers(html: str) -> BeautifulSoup:
     for el in soup.find_all(True):
         classes = el.get("class") or []
         ident = str(el.get("id") or "").lower()
-        if _QUOTE_CLASSES.intersection(classes) or ident in _QUOTE_IDS or (
-            el.name == "blockquote" and str(el.get("type") or "").lower() == "cite"
+        if (
+            _QUOTE_CLASSES.intersection(classes)
+            or ident in _QUOTE_IDS
+            or (el.name == "blockquote" and str(el.get("type") or "").lower() == "cite")
         ):
             doomed.append(el)
         elif cut is None and ident in _CUT_IDS:
