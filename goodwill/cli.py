@@ -167,6 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _ingest(args: argparse.Namespace, settings: Settings, err: Console) -> int:
+    from goodwill.content import ContentError
     from goodwill.ingest import ingest
 
     paths = args.paths or [settings.inbox_dir]
@@ -201,15 +202,19 @@ def _ingest(args: argparse.Namespace, settings: Settings, err: Console) -> int:
         disable=not show_progress,
     ) as progress:
         task = progress.add_task("ingest", total=None)
-        report = ingest(
-            paths,
-            settings,
-            key,
-            content_dir=args.content,
-            dry_run=args.dry_run,
-            workers=args.workers,
-            on_thread=lambda: progress.advance(task),
-        )
+        try:
+            report = ingest(
+                paths,
+                settings,
+                key,
+                content_dir=args.content,
+                dry_run=args.dry_run,
+                workers=args.workers,
+                on_thread=lambda: progress.advance(task),
+            )
+        except ContentError as exc:  # e.g. a broken ledger row: checked before any write
+            err.print(f"goodwill: {exc}", markup=False)
+            return USAGE
 
     if args.json:
         document = {

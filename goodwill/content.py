@@ -272,39 +272,90 @@ def ledger_line(row: LedgerRow) -> list[str]:
     ]  # fmt: skip
 
 
-def _number(text: str) -> float | None:
-    return float(text) if text.strip() else None
+_LEDGER_FIX = (
+    "correct or delete that line (ingest adds back the row of every thread it has a draft"
+    " for), then run the command again"
+)
+
+
+def _ledger_field(row: dict[str, str | None], name: str) -> str:
+    value = row.get(name)
+    if value is None:
+        raise ValueError(f"no value in column {name}")
+    return value
+
+
+def _ledger_number(row: dict[str, str | None], name: str, kind: type) -> float | None:
+    text = _ledger_field(row, name).strip()
+    if not text and kind is float:
+        return None
+    try:
+        return kind(text)
+    except ValueError:
+        what = "a number of minutes" if kind is float else "a whole number"
+        raise ValueError(f"{text!r} in column {name} is not {what}") from None
+
+
+def _ledger_row(row: dict[str, str | None]) -> LedgerRow:
+    """One CSV record as a LedgerRow; ValueError says which column holds what."""
+    when = _ledger_field(row, "date")
+    try:
+        date_ = datetime.fromisoformat(when.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"{when!r} in column date is not a time like 2026-03-04T09:12:00Z"
+        ) from None
+    if date_.tzinfo is None:
+        date_ = date_.replace(tzinfo=UTC)
+    thread = _ledger_field(row, "thread")
+    if not thread.strip():
+        raise ValueError("no thread key in column thread")
+    return LedgerRow(
+        thread=thread,
+        source=_ledger_field(row, "source"),
+        date=date_,
+        first_reply_minutes=_ledger_number(row, "first_reply_minutes", float),
+        resolution_minutes=_ledger_number(row, "resolution_minutes", float),
+        customer_messages=int(_ledger_number(row, "customer_messages", int) or 0),
+        staff_messages=int(_ledger_number(row, "staff_messages", int) or 0),
+        pledges=tuple((row.get("pledges") or "").split()),
+        dated=(row.get("dated") or "yes") != "no",
+    )
 
 
 def read_ledger(path: Path) -> Iterator[LedgerRow]:
-    """Rows of the ledger; a malformed row is an error naming the file and line."""
+    """Rows of the ledger; a malformed row is an error naming the file, line and column."""
     if not path.exists():
         return
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         for row in reader:
             try:
-                yield LedgerRow(
-                    thread=row["thread"],
-                    source=row["source"],
-                    date=datetime.fromisoformat(row["date"].replace("Z", "+00:00")),
-                    first_reply_minutes=_number(row["first_reply_minutes"]),
-                    resolution_minutes=_number(row["resolution_minutes"]),
-                    customer_messages=int(row["customer_messages"]),
-                    staff_messages=int(row["staff_messages"]),
-                    pledges=tuple(row["pledges"].split()),
-                    dated=row.get("dated", "yes") != "no",
-                )
-            except (KeyError, ValueError, TypeError, AttributeError) as exc:
+                yield _ledger_row(row)
+            except ValueError as exc:
                 raise ContentError(
-                    f"{path}:{reader.line_num}: not a ledger row ({exc}); "
-                    f"expected columns {','.join(LEDGER_FIELDS)}"
+                    f"{path}:{reader.line_num}: not a ledger row: {exc}; {_LEDGER_FIX}"
                 ) from exc
 
 
-def update_ledger(path: Path, rows: Iterable[LedgerRow]) -> int:
-    """Add or replace rows by thread; returns how many changed. One write for the whole run."""
-    current = {r.thread: r for r in read_ledger(path)}
+def load_ledger(path: Path) -> dict[str, LedgerRow]:
+    """Every ledger row by thread, read whole: ingest checks the ledger before it writes.
+
+    Reading it first means a broken row stops a run before any draft is written, rather
+    than after, when the drafts would exist and their rows would never be added.
+    """
+    return {row.thread: row for row in read_ledger(path)}
+
+
+def update_ledger(
+    path: Path, rows: Iterable[LedgerRow], current: Mapping[str, LedgerRow] | None = None
+) -> int:
+    """Add or replace rows by thread; returns how many changed. One write for the whole run.
+
+    ``current`` is the ledger as ``load_ledger`` read it at the start of the run, so the
+    file is not read (and cannot fail) a second time after the drafts are written.
+    """
+    current = dict(load_ledger(path) if current is None else current)
     changed = 0
     for row in rows:
         if current.get(row.thread) != row:
@@ -320,24 +371,68 @@ def update_ledger(path: Path, rows: Iterable[LedgerRow]) -> int:
     return changed
 
 
+EXCLUDED_FIELDS = ("thread", "reason", "date", "source")
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusions:
+    """Threads that must never come back, by key and by the Source digest of their text.
+
+    The key alone is not enough: a pasted thread's key is its file name, so a withdrawn
+    paste renamed in the inbox would otherwise come back as a new thread.
+    """
+
+    threads: dict[str, str]  # thread key -> why ("rejected" or "withdrawn")
+    sources: frozenset[str] = frozenset()
+
+    def covers(self, thread: str, source: str) -> bool:
+        return thread in self.threads or (bool(source) and source in self.sources)
+
+
+def _excluded_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    if not path.exists():
+        return [], []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows = [{k: v or "" for k, v in r.items() if k} for r in reader]
+        return list(reader.fieldnames or []), rows
+
+
+def read_exclusions(content_dir: Path) -> Exclusions:
+    """``content/excluded.csv``; files written before the source column are read as well."""
+    _, rows = _excluded_rows(content_dir / EXCLUDED)
+    return Exclusions(
+        threads={r["thread"]: r.get("reason", "") for r in rows if r.get("thread")},
+        sources=frozenset(r["source"] for r in rows if r.get("source")),
+    )
+
+
 def excluded_threads(content_dir: Path) -> dict[str, str]:
     """Thread key -> why it is excluded ("rejected" or "withdrawn")."""
+    return read_exclusions(content_dir).threads
+
+
+def exclude(content_dir: Path, thread: str, reason: str, when: date, source: str = "") -> None:
+    """Remember that a thread (and its text, by ``source`` digest) must never come back.
+
+    Rows are appended, which keeps the history readable; a file from before the source
+    column is rewritten once with it.
+    """
     path = content_dir / EXCLUDED
-    if not path.exists():
-        return {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        return {r["thread"]: r.get("reason", "") for r in csv.DictReader(handle) if r.get("thread")}
-
-
-def exclude(content_dir: Path, thread: str, reason: str, when: date) -> None:
-    """Remember that a thread must never come back; appending keeps the history readable."""
-    if excluded_threads(content_dir).get(thread) == reason:
+    header, rows = _excluded_rows(path)
+    if any(
+        (r.get("thread"), r.get("reason"), r.get("source", "")) == (thread, reason, source)
+        for r in rows
+    ):
         return
-    path = content_dir / EXCLUDED
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    previous = path.read_text(encoding="utf-8") if path.exists() else ""
-    if not previous:
-        writer.writerow(["thread", "reason", "date"])
-    writer.writerow([thread, reason, when.isoformat()])
+    if header == list(EXCLUDED_FIELDS):
+        previous = path.read_text(encoding="utf-8")
+    else:
+        previous = ""
+        writer.writerow(EXCLUDED_FIELDS)
+        for r in rows:
+            writer.writerow([r.get(name, "") for name in EXCLUDED_FIELDS])
+    writer.writerow([thread, reason, when.isoformat(), source])
     write_atomic(path, previous + buffer.getvalue())

@@ -341,7 +341,7 @@ def _exclude(
     for story in siblings(path, content_dir):
         meta = content.parse_metadata(read_story(story))
         if meta.get("Thread"):
-            content.exclude(content_dir, meta["Thread"], reason, day)
+            content.exclude(content_dir, meta["Thread"], reason, day, meta.get("Source", ""))
         moved.append(_move_aside(story, private_dir, reason))
     return moved
 

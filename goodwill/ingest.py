@@ -142,8 +142,22 @@ class _Context:
     settings: Settings
     key: bytes
     sources: frozenset[str]  # digests of threads already drafted: skipped once read
-    excluded: frozenset[str]  # thread keys rejected or withdrawn: never ingested again
+    excluded: content.Exclusions  # rejected or withdrawn (by key or digest): never again
+    ledgered: frozenset[str] = frozenset()  # thread keys the ledger has a row for
     dry_run: bool = False  # --json needs turns and redactions; writing needs only the text
+
+    def known(self, thread: Thread) -> Known | None:
+        """Known when there is nothing to do for ``thread``; None when it must be processed.
+
+        A drafted thread whose ledger row is missing (a run stopped before the ledger was
+        written) is processed again, so its row comes back; its draft is left as it is.
+        """
+        drafted = thread.digest in self.sources
+        if self.excluded.covers(thread.key, thread.digest):
+            return Known(excluded=not drafted)
+        if drafted and thread.key in self.ledgered:
+            return Known(excluded=False)
+        return None
 
 
 def _read_and_process(jobs: list[Job], ctx: _Context) -> list[Outcome]:
@@ -157,10 +171,8 @@ def _read_and_process(jobs: list[Job], ctx: _Context) -> list[Outcome]:
         for item in read_job(job, ctx.settings):
             if isinstance(item, InboxError):
                 out.append(str(item))
-            elif item.digest in ctx.sources or item.key in ctx.excluded:
-                out.append(Known(item.key in ctx.excluded and item.digest not in ctx.sources))
             else:
-                out.append(_process_or_error(item, ctx))
+                out.append(ctx.known(item) or _process_or_error(item, ctx))
     return out
 
 
@@ -258,14 +270,24 @@ def ingest(
     workers: int | None = None,
     on_thread: Callable[[], None] | None = None,
 ) -> Report:
-    """Ingest every thread under ``paths`` into ``content_dir``; returns what happened."""
+    """Ingest every thread under ``paths`` into ``content_dir``; returns what happened.
+
+    Raises ``content.ContentError`` for a ledger it cannot read, before anything is written.
+    """
     content_dir = content_dir or settings.content_dir
+    ledger = content.load_ledger(content_dir / content.LEDGER)
     index = content.scan(content_dir)
-    excluded = content.excluded_threads(content_dir)
     report = Report()
     rows: list[LedgerRow] = []
     workers = workers or min(2, os.cpu_count() or 1)
-    ctx = _Context(settings, key, frozenset(index.sources), frozenset(excluded), dry_run)
+    ctx = _Context(
+        settings,
+        key,
+        frozenset(index.sources),
+        content.read_exclusions(content_dir),
+        frozenset(ledger),
+        dry_run,
+    )
 
     for outcome in _pipeline(plan_inbox(paths, settings), ctx, workers):
         if on_thread:
@@ -290,7 +312,7 @@ def ingest(
         if planned.action is content.Action.BESIDE:
             report.beside.append(str(planned.path))
     if not dry_run and rows:
-        content.update_ledger(content_dir / content.LEDGER, rows)
+        content.update_ledger(content_dir / content.LEDGER, rows, ledger)
     return report
 
 

@@ -3,7 +3,7 @@ grown threads update untouched drafts, and edited drafts get a new version besid
 
 import json
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -89,7 +89,9 @@ def test_a_broken_ledger_names_the_file_and_line(tmp_path):
     path = tmp_path / "ledger.csv"
     content.update_ledger(path, [ROW])
     path.write_text(path.read_text() + "t9,s9,not-a-date,,,1,0,,yes\n")
-    with pytest.raises(content.ContentError, match=r"ledger\.csv:3: not a ledger row"):
+    with pytest.raises(
+        content.ContentError, match=r"ledger\.csv:3: not a ledger row: .not-a-date. in column date"
+    ):
         list(content.read_ledger(path))
 
 
@@ -115,3 +117,24 @@ def test_the_redactions_record_is_one_field_a_line_and_never_the_original(tmp_pa
 def test_a_draft_with_no_redactions_has_an_empty_record(tmp_path):
     planned = write(tmp_path, draft("s2"))
     assert planned.path.with_name(planned.path.stem + ".redactions.json").read_text() == "[]\n"
+
+
+def test_an_excluded_thread_is_remembered_by_key_and_by_source(tmp_path):
+    content.exclude(tmp_path, "k1", "withdrawn", date(2026, 3, 2), source="s1")
+    content.exclude(tmp_path, "k1", "withdrawn", date(2026, 3, 5), source="s1")  # no new row
+    exclusions = content.read_exclusions(tmp_path)
+    assert exclusions.covers("k1", "other") and exclusions.covers("renamed", "s1")
+    assert not exclusions.covers("k2", "s2") and not exclusions.covers("k2", "")
+    assert (tmp_path / "excluded.csv").read_text() == (
+        "thread,reason,date,source\nk1,withdrawn,2026-03-02,s1\n"
+    )
+
+
+def test_an_excluded_file_from_before_sources_were_recorded_is_still_read(tmp_path):
+    (tmp_path / "excluded.csv").write_text("thread,reason,date\nk1,rejected,2026-03-01\n")
+    assert content.excluded_threads(tmp_path) == {"k1": "rejected"}
+    content.exclude(tmp_path, "k2", "withdrawn", date(2026, 3, 2), source="s2")
+    assert content.excluded_threads(tmp_path) == {"k1": "rejected", "k2": "withdrawn"}
+    assert (tmp_path / "excluded.csv").read_text() == (
+        "thread,reason,date,source\nk1,rejected,2026-03-01,\nk2,withdrawn,2026-03-02,s2\n"
+    )

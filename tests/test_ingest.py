@@ -182,3 +182,40 @@ def test_a_thread_kept_one_message_a_file_is_one_draft(site, capsys):
     (backup,) = [t for t in drafts(site).values() if "Backup failed" in t]
     assert re.findall(r'role="(\w+)"', backup) == ["customer", "staff", "customer"]
     assert "It worked, thanks!" in backup
+
+
+def test_a_broken_ledger_row_stops_ingest_before_anything_is_written(site, capsys):
+    content_dir = site / "content"
+    content_dir.mkdir()
+    ledger = content_dir / "ledger.csv"
+    ledger.write_text(",".join(content_files.LEDGER_FIELDS) + "\nt1,s1,soon,,,1,0,,yes\n")
+    assert main(["ingest"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "ledger.csv:2: not a ledger row: 'soon' in column date is not a time" in err
+    assert "correct or delete that line" in err
+    assert [p.name for p in content_dir.rglob("*")] == ["ledger.csv"]  # nothing written
+
+
+def test_drafted_threads_missing_from_the_ledger_get_their_row_back(site, capsys):
+    main(["ingest"])
+    ledger = site / "content" / "ledger.csv"
+    full = ledger.read_text()
+    ledger.write_text(full.splitlines()[0] + "\n")  # a run that stopped before the ledger
+    drafts_before = drafts(site)
+    capsys.readouterr()
+    assert main(["ingest"]) == 0
+    assert "3 unchanged" in capsys.readouterr().out
+    assert ledger.read_text() == full
+    assert drafts(site) == drafts_before
+
+
+def test_a_withdrawn_paste_stays_out_when_its_file_is_renamed(site, capsys):
+    main(["ingest"])
+    (stem,) = [name[:-3] for name, text in drafts(site).items() if "free trial" in text]
+    assert main(["withdraw", stem]) == 0
+    (site / "inbox" / "trial-help.txt").rename(site / "inbox" / "from-the-web-form.txt")
+    capsys.readouterr()
+    assert main(["ingest"]) == 0
+    assert "1 rejected or withdrawn before, left out" in capsys.readouterr().out
+    assert not any("free trial" in text for text in drafts(site).values())
