@@ -45,7 +45,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 import corpus  # noqa: E402  (tests/ is not a package: the corpus is shared with the tests)
 
 TOOLS = ("scrubadub", "presidio")
-COLUMNS = ("email", "phone", "card", "key", "order", "address", "handle", "url", "name", "first")
+# Recall columns: the corpus's kinds, with a first name alone ("Hi Will") apart from names.
+COLUMNS = (*(k for k in corpus.KINDS if k != "name"), "name", "first")
 
 
 @dataclass(slots=True)
@@ -325,8 +326,11 @@ def main(argv: list[str] | None = None) -> int:
 
     extra.append(
         "Recall: share of planted values gone from the tool's output for that thread "
-        '(`first` = a first name alone, as in "Hi Will" or a bare sign-off). FP: ordinary '
-        "words of the message bodies the tool removed, per 1,000."
+        '(`first` = a first name alone, as in "Hi Will" or a bare sign-off; `name-handle` = '
+        "a handle built from the customer's name, jwhitlock or t.me/jonaswhitlock; "
+        "`local-part` = the customer's address local part alone in the subject; `nickname` = "
+        'a William signing "Bill"; `initials` = a message signed "-M" or "J.W."). FP: '
+        "ordinary words of the message bodies the tool removed, per 1,000."
     )
     extra.append(
         f"Machine: {os.cpu_count()} cores. scrubadub and Presidio: see bench/competitors.py."

@@ -37,7 +37,28 @@ from pathlib import Path
 from faker import Faker
 
 LOCALES = ("en_GB", "en_US", "de_DE", "fr_FR", "nl_NL", "es_ES")
-KINDS = ("name", "email", "phone", "card", "key", "order", "address", "handle", "url")
+# Customers abroad who write to support in English: their names, streets and postcodes are
+# Nordic, Italian, Portuguese or Polish, the shapes the address detectors learnt last.
+ABROAD = ("sv_SE", "no_NO", "da_DK", "fi_FI", "it_IT", "pt_PT", "pl_PL")
+KINDS = (
+    "name",
+    "email",
+    "phone",
+    "card",
+    "key",
+    "order",
+    "address",
+    "handle",
+    "url",
+    "iban",
+    "dob",
+    "vat",
+    "ip",
+    "name-handle",  # a handle built from the customer's name: jwhitlock, t.me/jonaswhitlock
+    "local-part",  # the local part of the customer's address, alone in the subject
+    "nickname",  # "Bill" signing a thread whose headers say William
+    "initials",  # a message signed "-M" or "J.W."
+)
 STAFF_DOMAIN = "tidy.example"
 PRODUCTS = ("Tidy Invoice", "Tidy Notes", "Tidy Backup", "Tidy Scan")
 
@@ -49,6 +70,47 @@ STAFF = (("Ada", "ada@tidy.example"), ("Ben", "ben@tidy.example"), ("Support", "
 # tool that blanks every "Will" is caught by the false-positive count.
 WORD_FIRST_NAMES = ("Will", "May", "Grant", "Mark", "Rose", "Hope", "Bill", "Joy", "Summer")
 WORD_SURNAMES = ("Baker", "Young", "King", "Hall", "Wood", "Green", "Hill", "Page", "Grant")
+
+# Published example IBANs (the registry's and banks' documentation numbers, mod-97 valid).
+TEST_IBANS = (
+    "DE89370400440532013000",
+    "GB82WEST12345698765432",
+    "FR1420041010050500013M02606",
+    "NL91ABNA0417164300",
+    "ES9121000418450200051332",
+    "IT60X0542811101000000123456",
+    "BE68539007547034",
+    "AT611904300234573201",
+    "CH9300762011623852957",
+    "SE4550000000058398257466",
+    "NO9386011117947",
+    "DK5000400440116243",
+    "FI2112345600000785",
+    "PT50000201231234567890154",
+    "PL61109010140000071219812874",
+    "IE29AIBK93115212345678",
+)
+
+# Full names and the short forms their owners sign with.
+NICKNAMES = {
+    "William": ("Bill", "Will", "Liam"),
+    "Robert": ("Bob", "Rob"),
+    "Elizabeth": ("Liz", "Beth"),
+    "Margaret": ("Maggie", "Peggy"),
+    "Katherine": ("Kate", "Kathy"),
+    "Thomas": ("Tom",),
+    "James": ("Jim", "Jamie"),
+    "Michael": ("Mike",),
+    "Jennifer": ("Jen", "Jenny"),
+    "Alexander": ("Alex", "Sasha"),
+    "Johannes": ("Hans",),
+    "Friedrich": ("Fritz",),
+}
+# Two capitals that end many messages without being anyone's initials: not planted as
+# initials, since no reader (or tool) can tell "IT" the initials from "IT" the department.
+COMMON_CAPITALS = frozenset(
+    ["OK", "PS", "NB", "IT", "US", "UK", "EU", "HR", "TY", "AM", "PM", "ID"]
+)
 
 # Published card test numbers (Luhn-valid, never issued to anyone).
 TEST_CARDS = (
@@ -70,6 +132,8 @@ TZ = {
     "fr_FR": timezone(timedelta(hours=1)),
     "nl_NL": timezone(timedelta(hours=1)),
     "es_ES": timezone(timedelta(hours=1)),
+    **{loc: timezone(timedelta(hours=1)) for loc in ABROAD},
+    "fi_FI": timezone(timedelta(hours=2)),
 }
 
 
@@ -256,6 +320,84 @@ SUBJECTS = {
     "de": ["Export bricht ab", "Lizenzschlüssel abgelehnt", "Doppelt abgebucht"],
 }
 
+# One more sentence in some customer messages, carrying the kinds of data added last.
+# Labels come before birth dates and VAT numbers, as people write them (a bare date or a
+# bare number is nobody's data).
+EXTRAS = {
+    "en": [
+        "Please refund it to my bank account instead, IBAN {iban}.",
+        "For your identity check: my date of birth is {dob}.",
+        "I was born on {dob}, if you need it for the account.",
+        "Our VAT number is {vat}; could it be on the invoice?",
+        "The activity log shows a login from {ip} that was not me.",
+        "My IP address is {ip}, in case you need it for the firewall.",
+        "You will find me as {name_handle} on your forum.",
+        "I posted the screenshots on {name_handle} as well.",
+    ],
+    "fr": [
+        "Merci de rembourser plutôt sur mon compte, IBAN {iban}.",
+        "Pour la vérification, date de naissance : {dob}.",
+        "Je suis née le {dob}, si besoin pour le compte.",
+        "Notre numéro de TVA intracommunautaire : {vat}.",
+        "Le journal montre une connexion depuis l'adresse IP {ip} qui n'est pas la mienne.",
+        "Vous me trouverez sous le nom {name_handle} sur votre forum.",
+    ],
+    "de": [
+        "Bitte erstatten Sie den Betrag auf mein Konto, IBAN {iban}.",
+        "Für die Prüfung, Geburtsdatum: {dob}.",
+        "Ich bin geboren am {dob}, falls Sie das brauchen.",
+        "Unsere USt-IdNr.: {vat}.",
+        "Im Protokoll steht eine Anmeldung von der IP-Adresse {ip}, das war ich nicht.",
+        "Im Forum finden Sie mich als {name_handle}.",
+    ],
+}
+# The customer's address local part in the subject: "Cannot sign in (account jwhitlock88)".
+SUBJECT_ACCOUNT = {"en": "account", "fr": "compte", "de": "Konto"}
+MONTH_NAMES = {
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    "de": [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ],
+}
+
 GREET = {"en": ("Hi", "Hello", "Dear"), "fr": ("Bonjour",), "de": ("Hallo", "Guten Tag")}
 SIGN_OFF = {
     "en": ("Best,", "Thanks,", "Cheers,", "Kind regards,"),
@@ -303,9 +445,15 @@ DAYS = {
 # Fictional values
 
 
+_UNDECOMPOSED = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "æ": "ae", "Æ": "Ae",
+                               "ß": "ss", "đ": "d", "Đ": "D"})  # fmt: skip
+
+
 def _ascii(text: str) -> str:
-    """A name folded to what can stand in an e-mail local part or a handle."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """A name folded to what can stand in an e-mail local part or a handle ("Østergaard"
+    is "ostergaard", as its owner would type it, not "stergaard")."""
+    folded = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
+    folded = folded.encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "", folded.lower()) or "user"
 
 
@@ -382,6 +530,88 @@ def _key(rng: random.Random) -> str:
     return "SN-" + "".join(rng.choices(alphabet, k=10))
 
 
+def _iban(rng: random.Random) -> str:
+    """A published example IBAN, written compact or in groups of four."""
+    compact = rng.choice(TEST_IBANS)
+    if rng.random() < 0.5:
+        return compact
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
+
+
+def _dob(rng: random.Random, lang: str) -> str:
+    """A birth date between 1950 and 2004, in a way people of ``lang`` write one."""
+    year, month, day = rng.randrange(1950, 2005), rng.randrange(1, 13), rng.randrange(1, 29)
+    name = MONTH_NAMES[lang][month - 1]
+    shapes = {
+        "en": (f"{day:02d}/{month:02d}/{year}", f"{year}-{month:02d}-{day:02d}",
+               f"{day} {name} {year}", f"{name} {day}, {year}"),
+        "fr": (f"{day:02d}/{month:02d}/{year}", f"{day} {name} {year}"),
+        "de": (f"{day:02d}.{month:02d}.{year}", f"{day}. {name} {year}"),
+    }[lang]  # fmt: skip
+    return rng.choice(shapes)
+
+
+def _vat(rng: random.Random, lang: str) -> str:
+    """A VAT number of the shape the country uses (random digits, so no real company's)."""
+
+    def digits(n: int) -> str:
+        return "".join(rng.choices(string.digits, k=n))
+
+    if lang == "de":
+        return rng.choice((f"DE{digits(9)}", f"DE {digits(3)} {digits(3)} {digits(3)}"))
+    if lang == "fr":
+        return f"FR{digits(2)}{digits(9)}"
+    return rng.choice(
+        (
+            f"GB{digits(9)}",
+            f"IE{digits(7)}A",
+            f"NL{digits(9)}B01",
+            f"SE{digits(10)}01",
+            f"IT{digits(11)}",
+            f"PL{digits(10)}",
+            f"DK{digits(8)}",
+        )
+    )
+
+
+def _ip(rng: random.Random) -> str:
+    """An address from the ranges kept for documentation (RFC 5737, RFC 3849)."""
+    if rng.random() < 0.7:
+        net = rng.choice(("192.0.2", "198.51.100", "203.0.113"))
+        return f"{net}.{rng.randrange(1, 255)}"
+    a, b, c = rng.randrange(1, 0xFFFF), rng.randrange(1, 0xFFFF), rng.randrange(1, 0xFFF)
+    return f"2001:db8:{a:x}:{b:x}::{c:x}"
+
+
+def _name_handle(rng: random.Random, first: str, last: str) -> str | None:
+    """A handle built from a name ("jwhitlock", "t.me/jonaswhitlock"), or None.
+
+    Only for a one-word surname of four letters or more: "jfox" cannot be told from a
+    word by anyone, so a corpus planting it would measure luck.
+    """
+    f, surname = _ascii(first), _ascii(last)
+    if len(surname) < 4 or not last.isalpha() or not f:
+        return None
+    number = rng.randrange(10, 99)
+    handle = rng.choice(
+        (f"{f}{surname}", f"{f[0]}{surname}", f"{surname}{f[0]}", f"{f}.{surname}{number}")
+    )
+    if rng.random() < 0.4:
+        return rng.choice(("t.me/", "instagram.com/", "github.com/")) + handle
+    return handle
+
+
+def _initials(rng: random.Random, first: str, last: str) -> str:
+    """A sign-off of initials: "-M", "M.", "– MB", "M.B."."""
+    f, surname = _ascii(first)[:1].upper(), _ascii(last)[:1].upper()
+    if not f:
+        return "-X"
+    if not surname or f + surname in COMMON_CAPITALS:
+        return rng.choice((f"-{f}", f"{f}."))
+    both = f"{f}{surname}"
+    return rng.choice((f"-{f}", f"- {f}", f"{f}.", both, f"{f}.{surname}.", f"– {both}"))
+
+
 def _order(rng: random.Random, year: int) -> str:
     if rng.random() < 0.5:
         return f"TI-{rng.randrange(100000, 999999)}"
@@ -414,6 +644,13 @@ def _person(fake: Faker, rng: random.Random, word_names: bool = True) -> _Person
     return _Person(first, last, f"{local}@{domain}")
 
 
+def _renamed(person: _Person, first: str, rng: random.Random) -> _Person:
+    """The same person under another first name, with an address to match."""
+    f, last = _ascii(first), _ascii(person.last)
+    local = rng.choice((f"{f}.{last}", f"{f[0]}{last}", f"{f}{rng.randrange(10, 99)}"))
+    return _Person(first, person.last, f"{local}@{person.email.partition('@')[2]}")
+
+
 # --------------------------------------------------------------------------------------
 # Building one thread
 
@@ -421,10 +658,32 @@ def _person(fake: Faker, rng: random.Random, word_names: bool = True) -> _Person
 class _Builder:
     """Fills templates for one thread and keeps the list of what it planted."""
 
-    def __init__(self, fake: Faker, rng: random.Random, lang: str, locale: str, when: datetime):
-        self.fake, self.rng, self.lang, self.locale = fake, rng, lang, locale
+    def __init__(
+        self,
+        fake: Faker,
+        rng: random.Random,
+        lang: str,
+        locale: str,
+        when: datetime,
+        more: random.Random,
+    ):
+        # ``more`` draws everything added to the corpus later (IBANs, nicknames, ...), so
+        # the values ``rng`` drew before stay the same for the same seed.
+        self.fake, self.rng, self.lang, self.locale, self.more = fake, rng, lang, locale, more
         self.plants: list[Plant] = []
         self.customer = _person(fake, rng)
+        self.nick: str | None = None
+        if more.random() < 0.08:
+            full = more.choice(sorted(NICKNAMES))
+            self.customer = _renamed(self.customer, full, more)
+            self.nick = more.choice(NICKNAMES[full])
+        c = self.customer
+        self.initials = _initials(more, c.first, c.last) if more.random() < 0.12 else None
+        self.iban = _iban(more)
+        self.dob = _dob(more, lang)
+        self.vat = _vat(more, lang)
+        self.ip = _ip(more)
+        self.name_handle = _name_handle(more, c.first, c.last)
         self.third = _person(fake, rng)
         self.staff = rng.choice(STAFF)
         self.product = rng.choice(PRODUCTS)
@@ -491,6 +750,16 @@ class _Builder:
                 return self.plant("name", self.third.full)
             case "third_first":
                 return self.plant("name", self.third.first, f"{self.third.first} is now")
+            case "iban":
+                return self.plant("iban", self.iban)
+            case "dob":
+                return self.plant("dob", self.dob)
+            case "vat":
+                return self.plant("vat", self.vat)
+            case "ip":
+                return self.plant("ip", self.ip)
+            case "name_handle":
+                return self.plant("name-handle", self.name_handle or "")
             case "address":
                 self.plant("name", self.customer.full)
                 self.plant("address", self.street)
@@ -507,11 +776,22 @@ class _Builder:
         self.plant("name", first, f"{word} {first}")
         return f"{word} {first},"
 
+    def bare_signoff(self) -> str:
+        """The first name alone on the last line, or the nickname its owner signs with."""
+        if self.nick:
+            return self.plant("nickname", self.nick, f"\n{self.nick}\n")
+        first = self.customer.first
+        return self.plant("name", first, f"\n{first}\n")
+
+    def extra(self) -> tuple[str, list[str]]:
+        """One sentence carrying an IBAN, a birth date, a VAT number, an IP or a handle."""
+        templates = [t for t in EXTRAS[self.lang] if self.name_handle or "{name_handle}" not in t]
+        return self.fill(self.more.choice(templates))
+
     def customer_signature(self) -> str:
         c, roll = self.customer, self.rng.random()
         if roll < 0.3:
-            self.plant("name", c.first, f"\n{c.first}\n")
-            return c.first  # the bare sign-off of a quick reply
+            return self.bare_signoff()  # the bare sign-off of a quick reply
         sign = self.rng.choice(SIGN_OFF[self.lang])
         self.plant("name", c.full)
         if roll < 0.55:
@@ -539,11 +819,17 @@ class _Builder:
             text, w = self.fill(t[0].upper() + t[1:])
             parts.append(text)
             words += w
+        if role == "customer" and kind in ("request", "follow") and self.more.random() < 0.45:
+            text, w = self.extra()
+            parts.append(text)
+            words += w
         body = "\n\n".join(parts)
         if role == "customer":
             if kind == "thanks" and (bare or rng.random() < 0.5):
-                self.plant("name", self.customer.first, f"\n{self.customer.first}\n")
-                text = f"{body}\n\n{self.customer.first}"  # thanks on top, bare sign-off
+                text = f"{body}\n\n{self.bare_signoff()}"  # thanks on top, bare sign-off
+            elif kind != "request" and self.initials:
+                self.plant("initials", self.initials, f"\n{self.initials}\n")
+                text = f"{self.greeting(False)}\n\n{body}\n\n{self.initials}"
             else:
                 text = f"{self.greeting(False)}\n\n{body}\n\n{self.customer_signature()}"
             return FakeMessage(role, self.customer.full, self.customer.email, sent, text, words)
@@ -702,7 +988,7 @@ def generate_threads(
         raise ValueError(f"formats {formats!r}: choose from {sorted(SHAPES)}")
     rng = random.Random(seed)
     fakes = {}
-    for k, loc in enumerate(LOCALES):
+    for k, loc in enumerate(LOCALES + ABROAD):
         fakes[loc] = Faker(loc)
         fakes[loc].seed_instance(seed * 10 + k)
     start = datetime(2025, 1, 6, 8, 0, tzinfo=UTC)
@@ -711,9 +997,12 @@ def generate_threads(
         locale = rng.choice(LOCALES)
         lang = {"fr_FR": "fr", "de_DE": "de"}.get(locale, "en") if rng.random() < 0.7 else "en"
         shape = rng.choices(shapes, weights=[WEIGHTS[s] for s in shapes])[0]
+        more = random.Random(f"{seed}:{i}")  # what was added to the corpus later draws here
+        if lang == "en" and more.random() < 0.2:
+            locale = more.choice(ABROAD)  # abroad, writing to support in English
         # Start times are at least 97 minutes apart, so every thread starts in its own minute.
         when = (start + timedelta(minutes=97 * i + rng.randrange(60))).astimezone(TZ[locale])
-        b = _Builder(fakes[locale], rng, lang, locale, when)
+        b = _Builder(fakes[locale], rng, lang, locale, when, more)
         messages = []
         gaps = _gaps(rng, 6)
         headerless = shape == "txt-headerless"
@@ -725,6 +1014,9 @@ def generate_threads(
             tz = TZ[locale] if role == "customer" else UTC
             messages.append(b.message(role, kind, sent.astimezone(tz), bare=headerless))
         subject, _ = b.fill(rng.choice(SUBJECTS[lang]))
+        if not headerless and more.random() < 0.15:  # a headerless paste has no subject
+            local = b.customer.email.partition("@")[0]
+            subject += f" ({SUBJECT_ACCOUNT[lang]} {b.plant('local-part', local)})"
         t = FakeThread(f"t{i:05d}", locale, lang, shape, subject, messages, b.plants)
         if shape.startswith(("eml", "mbox")) and rng.random() < 0.2:
             t.cc = (b.plant("name", b.third.full), b.plant("email", b.third.email))
@@ -845,8 +1137,9 @@ def leaked(plants: Iterable[Plant], text: str) -> list[Plant]:
     """The planted values still readable in ``text``, however they were reformatted.
 
     Phones are compared on their identifying digits and cards on all their digits, so
-    "+44 20 7946 0123" also leaks as "020-7946-0123"; keys and order numbers are compared
-    without punctuation or case.
+    "+44 20 7946 0123" also leaks as "020-7946-0123"; keys, order numbers, IBANs and VAT
+    numbers are compared without punctuation or case, so "DE89 3704…" also leaks compact;
+    handles, address local parts and IPs in any case.
     """
     runs: list[str] | None = None
     alnum: str | None = None
@@ -857,13 +1150,13 @@ def leaked(plants: Iterable[Plant], text: str) -> list[Plant]:
             runs = digit_runs(text) if runs is None else runs
             needle = phone_core(p.value) if p.kind == "phone" else re.sub(r"\D", "", p.value)
             hit = any(needle in r for r in runs) or p.value in text
-        elif p.kind in ("key", "order"):
+        elif p.kind in ("key", "order", "iban", "vat"):
             alnum = _alnum(text) if alnum is None else alnum
             hit = _alnum(p.value) in alnum
-        elif p.kind in ("email", "url", "handle"):
+        elif p.kind in ("email", "url", "handle", "name-handle", "local-part", "ip"):
             needle = p.value.lower().split("://", 1)[-1]
             hit = needle in lower
-        elif p.probe.startswith("\n"):  # a name alone on a line (a bare sign-off), maybe quoted
+        elif p.probe.startswith("\n"):  # alone on a line (a bare sign-off, initials), maybe quoted
             alone = rf"^[>| \t]*{re.escape(p.value)}[ \t]*$"
             hit = re.search(alone, text, re.MULTILINE) is not None
         else:

@@ -290,6 +290,12 @@ def test_versions_prices_and_ordinary_dates_are_not_new_kinds(text: str) -> None
         ("Via Roma 12, 00184 Roma", "Via Roma 12, 00184 Roma"),
         ("Rua da Prata 80, 1200-195 Lisboa", "Rua da Prata 80, 1200-195 Lisboa"),
         ("ul. Długa 5, 00-238 Warszawa", "ul. Długa 5, 00-238 Warszawa"),
+        # Norwegian: a name run into a landscape word ("the bend", "the hill").
+        ("Madsenkroken 66\n0150 Oslo", "Madsenkroken 66\n0150 Oslo"),
+        ("Bøeåsen 6, 1586 Lunde", "Bøeåsen 6, 1586 Lunde"),
+        ("Incrocio Tartini, 37 Appartamento 15", "Incrocio Tartini, 37 Appartamento 15"),
+        ("Praça Batista, S/N\n8706-690 Lixa", "Praça Batista, S/N\n8706-690 Lixa"),
+        ("Av Lourenço, 136\n4778-353 Mêda", "Av Lourenço, 136\n4778-353 Mêda"),
     ],
 )
 def test_nordic_italian_portuguese_and_polish_addresses_are_found(text: str, address: str):

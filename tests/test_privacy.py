@@ -20,6 +20,7 @@ from pathlib import Path
 import phonenumbers
 import pytest
 from corpus import (
+    KINDS,
     STAFF_DOMAIN,
     TEST_CARDS,
     Plant,
@@ -37,7 +38,7 @@ THREADS = 60
 RESERVED_DOMAIN = re.compile(r"(^|\.)(example\.(com|org|net)|example|test)$")
 # What must never reach content/: the brief's list. First names alone ("Hi Will") are
 # measured by the benchmark's recall, not asserted here.
-ASSERTED = ("email", "phone", "card", "key", "order", "address", "handle", "url")
+ASSERTED = tuple(k for k in KINDS if k != "name")
 # Leaks this test found that the detectors do not handle yet. Strict: when one is fixed the
 # test reports XPASS as a failure, so the entry is removed and the kind is guarded again.
 # Kinds that still leak, each with the shape that gets through (strict: fixing one fails
@@ -99,7 +100,7 @@ def test_same_seed_same_inbox(tmp_path: Path) -> None:
 def test_every_kind_is_planted_and_really_in_the_inbox(tmp_path: Path) -> None:
     truth = generate_inbox(tmp_path / "inbox", THREADS, seed=2026)
     kinds = {kind for kind, _ in truth.planted}
-    assert kinds == {"name", "email", "phone", "card", "key", "order", "address", "handle", "url"}
+    assert kinds == set(KINDS)
     text = _decoded_inbox_text(truth)
     found = set(leaked(truth.plants(), text))
     missing = [p for p in truth.plants() if p not in found]
@@ -235,7 +236,8 @@ def _masked(text: str) -> str:
 # URLs are left out: whether a URL is personal depends on the names the thread taught the
 # anonymizer ("davis-studio.example" is personal only next to a Davis), which the
 # command-level tests above cover.
-DETECTED_ALONE = ("email", "phone", "card", "key", "order", "address", "handle")
+DETECTED_ALONE = ("email", "phone", "card", "key", "order", "address", "handle", "iban", "dob")
+DETECTED_ALONE += ("vat", "ip")
 DETECTOR_GAPS: dict[str, str] = {}  # as KNOWN_LEAKS, for the detectors alone
 
 
