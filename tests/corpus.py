@@ -602,8 +602,8 @@ def _name_handle(rng: random.Random, first: str, last: str) -> str | None:
 
 
 def _initials(rng: random.Random, first: str, last: str) -> str:
-    """A sign-off of initials: "-M", "M.", "– MB", "M.B."."""
-    f, surname = _ascii(first)[:1].upper(), _ascii(last)[:1].upper()
+    """A sign-off of initials: "-M", "M.", "– MB", "M.B." ("de Plantard" gives a P)."""
+    f, surname = _ascii(first)[:1].upper(), _ascii(last.split()[-1])[:1].upper()
     if not f:
         return "-X"
     if not surname or f + surname in COMMON_CAPITALS:
