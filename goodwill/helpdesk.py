@@ -29,6 +29,12 @@ Zendesk incremental export (``.jsonl`` / ``.ndjson``, or a ``.json`` holding one
 per line)
     One ticket object per line, in the shape above, or ``{"ticket": ..., "users": ...}``.
     A bad line is reported and the other lines are still read.
+
+An export that says nothing is an error, never "0 threads": a CSV with no rows under its
+header, JSON with no ticket object, a ticket whose ``comments`` is not a list or that has
+neither comments nor a description, a public comment with no text field that is a string
+(each named by file, line and ticket id, with the shape expected; the rest is still read).
+A ticket of internal notes only, or a blank comment (attachments only), is left out quietly.
 """
 
 from __future__ import annotations
@@ -112,6 +118,11 @@ def read_csv(path: Path, columns: dict[str, str], *, file_time: Any = None) -> I
                     "every row needs the id of the conversation it belongs to",
                 )
             offsets.setdefault(thread_id, []).append(start)
+        if not offsets:
+            raise Unreadable(
+                "no rows under the header line",
+                "expected one message per row under the column names; export it again",
+            )
         for thread_id, starts in offsets.items():
             pairs = []
             for start in starts:
@@ -178,46 +189,94 @@ def read_zendesk(path: Path, *, file_time: Any = None) -> Iterator[Thread | Inbo
             f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",
             f"the file may be cut short; {_EXPORT_HINT}",
         ) from exc
-    tickets, users = _tickets_and_users(data)
-    for ticket in tickets:
-        yield from _ticket_thread(ticket, users, path, file_time)
+    yield from _export_threads(data, path, str(path), file_time)
 
 
 def read_zendesk_lines(path: Path, *, file_time: Any = None) -> Iterator[Thread | InboxError]:
-    """One ticket per line, read and yielded line by line (the incremental export)."""
+    """One ticket per line, read and yielded line by line (the incremental export).
+
+    A line that is not JSON, or JSON that is no ticket, is one error naming the line; the
+    other lines are still read.
+    """
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, 1):
             if not raw.strip():
                 continue
+            where = f"{path}:{number}"
             try:
                 data = json.loads(decode_bytes(raw, "utf-8").lstrip("\ufeff"))
             except json.JSONDecodeError as exc:
-                yield InboxError(
-                    f"{path}:{number}",
-                    f"line {number} is not valid JSON ({exc.msg})",
-                    f"the other lines are still read; {_EXPORT_HINT}",
-                )
+                yield InboxError(where, f"line {number} is not valid JSON ({exc.msg})", _LINES_HINT)
                 continue
-            tickets, users = _tickets_and_users(data)
-            for ticket in tickets:
-                yield from _ticket_thread(ticket, users, path, file_time)
+            try:
+                yield from _export_threads(data, path, where, file_time)
+            except Unreadable as exc:
+                yield InboxError(
+                    where,
+                    f"line {number}: {exc.problem}",
+                    f"the other lines are still read; {exc.hint}",
+                )
 
 
-def _tickets_and_users(data: Any) -> tuple[list[dict[str, Any]], dict[Any, dict[str, Any]]]:
+_LINES_HINT = f"the other lines are still read; {_EXPORT_HINT}"
+_SHAPE = '{"tickets": [{"id": ..., "comments": [...]}], "users": [...]}'
+
+
+def _kind_of(value: Any) -> str:
+    """How a JSON value is named to a founder who expected an object."""
+    names = {str: "a string", bool: "true or false", int: "a number", float: "a number"}
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "a list"
+    return names.get(type(value), "an object")
+
+
+def _export_threads(
+    data: Any, path: Path, where: str, file_time: Any
+) -> Iterator[Thread | InboxError]:
+    """The threads of one parsed export (a file, or a line of one), errors named at ``where``."""
+    tickets, users = _tickets_and_users(data)
+    for n, ticket in enumerate(tickets, 1):
+        if isinstance(ticket, dict):
+            yield from _ticket_thread(ticket, users, path, where, file_time)
+        else:
+            yield InboxError(
+                where,
+                f"item {n} of the list is {_kind_of(ticket)}, not a ticket object",
+                f"expected tickets like {_SHAPE}; {_EXPORT_HINT}",
+            )
+
+
+def _tickets_and_users(data: Any) -> tuple[list[Any], dict[Any, dict[str, Any]]]:
+    """The ticket values (checked one by one later) and the users by id; Unreadable when
+    the data holds no ticket at all, so an export that says nothing is never silent."""
+    users: dict[Any, dict[str, Any]] = {}
     if isinstance(data, list):
-        return [t for t in data if isinstance(t, dict)], {}
-    if not isinstance(data, dict):
-        raise Unreadable("not a Zendesk export: no tickets in it", _EXPORT_HINT)
-    users = _users(data.get("users"))
-    if isinstance(data.get("tickets"), list):
-        tickets = [t for t in data["tickets"] if isinstance(t, dict)]
-    elif isinstance(data.get("ticket"), dict):
-        tickets = [data["ticket"]]
-    elif "comments" in data or "description" in data:
-        tickets = [data]
-    else:
+        tickets: list[Any] = data
+    elif not isinstance(data, dict):
         raise Unreadable(
-            'not a Zendesk export: no "tickets", "ticket" or "comments" in it', _EXPORT_HINT
+            f"not a ticket: the JSON is {_kind_of(data)}", f"expected {_SHAPE}; {_EXPORT_HINT}"
+        )
+    else:
+        users = _users(data.get("users"))
+        if isinstance(data.get("tickets"), list):
+            tickets = data["tickets"]
+        elif isinstance(data.get("ticket"), dict):
+            tickets = [data["ticket"]]
+        elif "comments" in data or "description" in data or "id" in data:
+            tickets = [data]
+        else:
+            raise Unreadable(
+                'not a Zendesk export: no "tickets", "ticket" or "comments" in it',
+                f"expected {_SHAPE}; {_EXPORT_HINT}",
+            )
+    if not tickets:
+        raise Unreadable(f"no tickets in it (expected {_SHAPE})", _EXPORT_HINT)
+    if not any(isinstance(t, dict) for t in tickets):
+        raise Unreadable(
+            f"no ticket object in the list (item 1 is {_kind_of(tickets[0])})",
+            f"expected {_SHAPE}; {_EXPORT_HINT}",
         )
     return tickets, users
 
@@ -228,31 +287,73 @@ def _users(value: Any) -> dict[Any, dict[str, Any]]:
     return {u.get("id"): u for u in value if isinstance(u, dict)}
 
 
+_COMMENT_SHAPE = (
+    'expected comments like {"author_id": 1, "created_at": "2026-03-03T09:12:00Z", '
+    '"plain_body": "..."}'
+)
+
+
+def _ticket_comments(ticket: dict[str, Any], name: str) -> list[Any] | str:
+    """The ticket's comments, its description standing in for them; a problem as a str."""
+    comments = ticket.get("comments")
+    if isinstance(comments, list):
+        return comments
+    if comments is not None:
+        return f'{name}: "comments" is {_kind_of(comments)}, not a list of comment objects'
+    if ticket.get("description") is None:
+        return f'{name} has neither "comments" nor a "description"'
+    return [
+        {
+            "id": "description",
+            "author_id": ticket.get("requester_id"),
+            "created_at": ticket.get("created_at"),
+            "body": ticket.get("description"),
+        }
+    ]
+
+
 def _ticket_thread(
-    ticket: dict[str, Any], users: dict[Any, dict[str, Any]], path: Path, file_time: Any
+    ticket: dict[str, Any],
+    users: dict[Any, dict[str, Any]],
+    path: Path,
+    where: str,
+    file_time: Any,
 ) -> Iterator[Thread | InboxError]:
     ticket_id = ticket.get("id")
     source = f"{path}#{ticket_id}"
+    name = f"ticket {ticket_id}" if ticket_id is not None else "a ticket without an id"
+    at = f"{where}#{ticket_id}" if ticket_id is not None else where
     people = {**users, **_users(ticket.get("users"))}
     subject = str(ticket.get("subject") or "")
     requester = ticket.get("requester_id")
-    comments = ticket.get("comments")
-    if not isinstance(comments, list):
-        comments = [
-            {
-                "id": "description",
-                "author_id": requester,
-                "created_at": ticket.get("created_at"),
-                "body": ticket.get("description"),
-            }
-        ]
+    comments = _ticket_comments(ticket, name)
+    if isinstance(comments, str):
+        yield InboxError(at, comments, f"{_COMMENT_SHAPE}; {_EXPORT_HINT}")
+        return
     pairs = []
-    for comment in comments:
-        if not isinstance(comment, dict) or comment.get("public", True) is False:
+    problems = 0
+    public = 0
+    for n, comment in enumerate(comments, 1):
+        label = f"{name}, comment {comment.get('id', n) if isinstance(comment, dict) else n}"
+        if not isinstance(comment, dict):
+            problems += 1
+            yield InboxError(at, f"{label} is {_kind_of(comment)}, not an object", _COMMENT_SHAPE)
             continue
+        if comment.get("public", True) is False:
+            continue
+        public += 1
         body = _comment_body(comment)
-        if not body.strip():
+        if body is None:
+            problems += 1
+            yield InboxError(
+                at,
+                f"{label}: no text ({_missing_text(comment)}); expected a string in"
+                " plain_body, body or html_body",
+                f"the other comments are still read; {_EXPORT_HINT}",
+            )
             continue
+        if not body.strip():
+            continue  # an attachment-only comment: nothing to quote
         author = people.get(comment.get("author_id"), {})
         role = role_of(str(author.get("role") or ""))
         if role is None and requester is not None and comment.get("author_id") == requester:
@@ -267,8 +368,8 @@ def _ticket_thread(
         )
         pairs.append((message, json.dumps(comment, sort_keys=True).encode("utf-8")))
     if not pairs:
-        if ticket_id is None:
-            yield InboxError(source, "a ticket with no id and no readable comment", _EXPORT_HINT)
+        if public and not problems:
+            yield InboxError(at, f"{name} has no comment with text", _EXPORT_HINT)
         return  # a ticket of internal notes only has nothing to show
     thread = assemble(source, pairs, file_time=file_time)
     thread.key = short_hash(
@@ -277,10 +378,21 @@ def _ticket_thread(
     yield thread
 
 
-def _comment_body(comment: dict[str, Any]) -> str:
+def _missing_text(comment: dict[str, Any]) -> str:
+    for name in ("plain_body", "body", "html_body"):
+        if name in comment:
+            return f"{name} is {_kind_of(comment[name])}"
+    return "none of them is there"
+
+
+def _comment_body(comment: dict[str, Any]) -> str | None:
+    """The comment's text ("" when blank); None when no text field is a string at all."""
     for name in ("plain_body", "body"):
         value = comment.get(name)
         if isinstance(value, str) and value.strip():
             return value.replace("\r\n", "\n").strip("\n")
     html = comment.get("html_body")
-    return html_to_text(html) if isinstance(html, str) else ""
+    if isinstance(html, str):
+        return html_to_text(html)
+    found = [comment.get(name) for name in ("plain_body", "body")]
+    return "" if any(isinstance(v, str) for v in found) else None

@@ -96,3 +96,78 @@ def test_helpdesk_keys_are_the_helpdesk_ids(tmp_path: Path):
     after = {t.key: t.digest for t in read_csv(HELPDESK / "export.csv", COLUMNS)}
     assert before.keys() == after.keys()
     assert [before[k] == after[k] for k in before] == [False, True]  # T-100 grew, T-200 did not
+
+
+def errors_for(path: Path) -> list[str]:
+    """What ``goodwill ingest`` would print for one inbox file: its error lines."""
+    return [str(e) for e in read_inbox([path], Settings()) if isinstance(e, InboxError)]
+
+
+TICKET = '{"id": 7, "subject": "Export", "requester_id": 1, '
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("list.json", "[1, 2]", "list.json: no ticket object in the list (item 1 is a number)"),
+        ("none.json", '{"tickets": []}', 'none.json: no tickets in it (expected {"tickets"'),
+        (
+            "comments.json",
+            TICKET + '"comments": "x"}',
+            'comments.json#7: ticket 7: "comments" is a string, not a list of comment objects',
+        ),
+        (
+            "null.json",
+            TICKET + '"comments": [{"id": 70, "author_id": 1, "plain_body": null}]}',
+            "null.json#7: ticket 7, comment 70: no text (plain_body is null); expected a"
+            " string in plain_body, body or html_body",
+        ),
+        (
+            "empty.json",
+            '{"id": 7, "subject": "Export"}',
+            'empty.json#7: ticket 7 has neither "comments" nor a "description"',
+        ),
+        ("header.csv", "thread_id,from,body\n", "header.csv: no rows under the header line"),
+    ],
+)
+def test_an_export_that_holds_no_message_is_an_error_naming_what_was_expected(
+    tmp_path: Path, name: str, text: str, expected: str
+):
+    (tmp_path / name).write_text(text)
+    (error,) = errors_for(tmp_path / name)
+    assert error.startswith(str(tmp_path / expected.split(":")[0]))
+    assert expected in error.replace(str(tmp_path) + "/", "")
+
+
+def test_a_bad_comment_is_named_and_the_rest_of_the_ticket_is_read(tmp_path: Path):
+    export = tmp_path / "mixed.json"
+    export.write_text(
+        TICKET + '"comments": [{"author_id": 1, "plain_body": "The export stops at 100."},'
+        ' {"author_id": 1, "plain_body": null}, "x"]}'
+    )
+    found = list(read_inbox([export], Settings()))
+    (thread,) = [t for t in found if isinstance(t, Thread)]
+    assert [m.body for m in thread.messages] == ["The export stops at 100."]
+    assert [str(e).split(": ", 1)[1][:29] for e in found if isinstance(e, InboxError)] == [
+        "ticket 7, comment 2: no text ",
+        "ticket 7, comment 3 is a stri",
+    ]
+
+
+def test_a_ticket_of_internal_notes_only_is_left_out_quietly(tmp_path: Path):
+    export = tmp_path / "notes.json"
+    export.write_text(TICKET + '"comments": [{"public": false, "plain_body": "VIP"}]}')
+    assert list(read_inbox([export], Settings())) == []
+
+
+def test_a_line_of_an_incremental_export_that_is_no_ticket_is_named_by_its_line(tmp_path):
+    export = tmp_path / "tickets.jsonl"
+    good = '{"id": %d, "subject": "S", "comments": [{"author_id": 1, "plain_body": "Hi %d"}]}\n'
+    export.write_text(good % (1, 1) + '"oops"\n' + "[1]\n" + good % (3, 3))
+    found = list(read_inbox([export], Settings()))
+    assert [t.messages[0].body for t in found if isinstance(t, Thread)] == ["Hi 1", "Hi 3"]
+    errors = [e for e in found if isinstance(e, InboxError)]
+    assert [e.path for e in errors] == [f"{export}:2", f"{export}:3"]
+    assert (
+        "not a ticket" in errors[0].problem and "the other lines are still read" in errors[0].hint
+    )
