@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -460,3 +462,13 @@ def test_check_refuses_a_key_file_that_is_not_there(tmp_path, capsys, monkeypatc
     out = site(tmp_path, {})
     assert main([str(out), "--key-file", str(tmp_path / "missing-key")]) == 2
     assert "missing-key" in capsys.readouterr().err
+
+
+def test_no_upper_case_letter_lies_beyond_the_guards_list():
+    # The name check finds runs of capitalised words with a list of upper-case letters made
+    # below UPPER_BELOW; a newer Unicode with capitals past it would need a higher bound.
+    from goodwill.guard import UPPER_BELOW
+
+    letter = re.compile(r"[^\W\d_]")
+    beyond = [c for c in range(UPPER_BELOW, sys.maxunicode + 1) if chr(c).isupper()]
+    assert not [c for c in beyond if letter.match(chr(c))]

@@ -17,6 +17,12 @@ redacted name (every new story does) needs no page read again unless that
 name's digest is among them, which is rare: only then are the known-clean
 pages checked again for it (the name part of the scan only). Before that
 record, a rebuild after one new story read every page of the site again.
+
+A file is known by the hash of its bytes; to find that hash without reading
+the file, the record also keeps each clean file's device, inode, size and
+modification time. Pages reused from the page cache are hard links to cache
+files that are never written in place (``outfiles``), so most of a rebuild's
+output is recognised from one ``stat`` each.
 """
 
 from __future__ import annotations
@@ -168,6 +174,7 @@ class Scanner:
         self.known: set[str] = set()
         new: frozenset[str] = frozenset()
         saved_tokens: set[str] | None = None
+        self.signatures: dict[str, str] = {}  # "dev:inode:size:mtime" -> hash of the bytes
         try:
             saved = json.loads(self.record.read_text(encoding="utf-8"))
             before = frozenset(saved["digests"])
@@ -175,6 +182,7 @@ class Scanner:
                 # Known clean of every earlier name: only names added since need a look,
                 # and of those only the ones some known page has a word or phrase for.
                 self.known, new = set(saved["clean"]), self.digests - before
+                self.signatures = dict(saved.get("files") or {})
                 if saved.get("tokens") is not None:
                     saved_tokens = set(saved["tokens"])
                     new = new & saved_tokens
@@ -234,9 +242,13 @@ class Scanner:
         try:
             later: list[tuple[Path, str, str]] = []
             recheck: list[tuple[Path, str, str]] = []  # known clean, but new names since
+            seen: dict[str, str] = {}
             for file in _files(self.output_dir, self.suffixes):
                 rel = file.relative_to(self.output_dir).as_posix()
-                digest = _digest(file.read_bytes())
+                st = file.stat()
+                signature = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
+                digest = self.signatures.get(signature) or _digest(file.read_bytes())
+                seen[signature] = digest
                 future = self.pending.pop(rel, None)
                 if digest in self.known and self.new_names is None:
                     clean.add(digest)
@@ -274,6 +286,7 @@ class Scanner:
             "digests": sorted(self.digests),
             "clean": sorted(clean),
             "tokens": None if self.tokens is None else sorted(self.tokens),
+            "files": {k: v for k, v in sorted(seen.items()) if v in clean},
         }
         partial.write_text(json.dumps(record))
         partial.replace(self.record)
