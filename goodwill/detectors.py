@@ -16,7 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from phonenumbers import Leniency, PhoneNumberMatcher
@@ -64,8 +64,13 @@ _LETTERS = str.maketrans(
 )  # fmt: skip
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(word: str) -> str:
-    """Lookup key for a name: accents off and case folded, so "Éric" finds "Eric"."""
+    """Lookup key for a name: accents off and case folded, so "Éric" finds "Eric".
+
+    Cached: the same few thousand words (names, sign-offs, capitalised words) are folded
+    in every thread, and folding one costs more than looking it up.
+    """
     decomposed = unicodedata.normalize("NFKD", word.translate(_LETTERS))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -1033,6 +1038,7 @@ class NameBook:
     # name: handles, redacted in any case wherever they stand as a token.
     handles: dict[str, str] = field(default_factory=dict)
     _pattern: re.Pattern[str] | None = None
+    _forms_by_word: dict[str, list[tuple[str, ...]]] | None = None
     _handle_literals: dict[str, frozenset[str]] | None = None
     _initials: dict[str, str] | None = None
 
@@ -1099,6 +1105,7 @@ class NameBook:
 
     def _changed(self) -> None:
         self._pattern = None
+        self._forms_by_word = None
         self._handle_literals = None
         self._initials = None
 
@@ -1202,6 +1209,64 @@ class NameBook:
             self._pattern = re.compile(rf"(?<![\w@.])(?:{body})(?![\w@]|\.\w)", re.IGNORECASE)
         return self._pattern
 
+    def forms_by_word(self) -> dict[str, list[tuple[str, ...]]]:
+        """Each form's words, grouped by the form's leading word run, longest form first.
+
+        Empty when a form starts with no word character: ``name_hits`` then uses the
+        regex, which handles any form.
+        """
+        if self._forms_by_word is None:
+            groups: dict[str, list[tuple[str, ...]]] = {}
+            for form in sorted(self.by_form, key=len, reverse=True):
+                lead = WORD_RUN_START.match(form)
+                if lead is None:
+                    groups = {}
+                    break
+                groups.setdefault(lead.group(), []).append(tuple(form.split(" ")))
+            self._forms_by_word = groups
+        return self._forms_by_word
+
+    def name_hits(self, folded: str) -> list[tuple[int, int]]:
+        """Where a participant's form stands in ``folded`` (a ``_fold_in_place`` text).
+
+        The same matches as ``pattern().finditer`` (a form as a whole word, any case, any
+        run of spaces between its words, longest form first, left to right), found with
+        ``str.find`` on each form's first word: compiling the thread's alternation of a few
+        dozen forms cost more than the whole search, once per thread.
+        """
+        groups = self.forms_by_word()
+        lower = folded.lower()
+        if not groups or len(lower) != len(folded):
+            pattern = self.pattern()
+            return [m.span() for m in pattern.finditer(folded)] if pattern else []
+        starts: list[tuple[int, str]] = []
+        for word in groups:
+            size = len(word)
+            pos = lower.find(word)
+            while pos >= 0:
+                before = lower[pos - 1] if pos else " "
+                after = lower[pos + size] if pos + size < len(lower) else " "
+                if not (before.isalnum() or before in "_@.") and not (
+                    after.isalnum() or after == "_"
+                ):
+                    starts.append((pos, word))
+                pos = lower.find(word, pos + size)
+        if not starts:
+            return []
+        starts.sort()
+        hits: list[tuple[int, int]] = []
+        done = 0
+        for start, word in starts:
+            if start < done:
+                continue
+            for words in groups[word]:
+                end = _form_end(lower, start, words)
+                if end >= 0:
+                    hits.append((start, end))
+                    done = end
+                    break
+        return hits
+
     def names_in_host(self, url: str) -> bool:
         """Whether a URL's host is built from a participant's name (first+last or surname)."""
         host = re.sub(r"^(?:https?://)?(?:www\.)?", "", url.casefold()).split("/")[0]
@@ -1213,6 +1278,37 @@ class NameBook:
             if words and len(words[0]) >= 3 and label.split(".")[-1] == words[0]:
                 return True  # "liam.example": the first name is the whole domain
         return False
+
+
+WORD_RUN_START = re.compile(r"\w+")
+
+
+def _form_end(lower: str, start: int, words: tuple[str, ...]) -> int:
+    r"""Where a form's words, separated by any whitespace, end from ``start``; -1 if not there.
+
+    Mirrors the pattern's ``(?![\w@]|\.\w)``: a form is never the start of a longer word,
+    an address or a dotted name.
+    """
+    pos = start
+    size = len(lower)
+    for k, word in enumerate(words):
+        if k:
+            gap = pos
+            while gap < size and lower[gap].isspace():
+                gap += 1
+            if gap == pos:
+                return -1
+            pos = gap
+        if not lower.startswith(word, pos):
+            return -1
+        pos += len(word)
+    if pos < size:
+        nxt = lower[pos]
+        if nxt.isalnum() or nxt in "_@":
+            return -1
+        if nxt == "." and pos + 1 < size and (lower[pos + 1].isalnum() or lower[pos + 1] == "_"):
+            return -1
+    return pos
 
 
 def _line_is_title_case(text: str, pos: int) -> bool:
@@ -1244,11 +1340,14 @@ def _alone_on_line(text: str, end: int) -> bool:
     return not rest.strip(" \t,.!:;")
 
 
+PREVIOUS_WORD = re.compile(r"([^\W\d_][\w'’.-]*)[ \t]*$")
+
+
 def _previous_word(text: str, pos: int) -> tuple[str, int]:
-    m = re.search(r"([^\W\d_][\w'’.-]*)[ \t]*$", text[max(0, pos - 40) : pos])
+    m = PREVIOUS_WORD.search(text, max(0, pos - 40), pos)
     if not m:
         return "", pos
-    return m.group(1), max(0, pos - 40) + m.start(1)
+    return m.group(1), m.start(1)
 
 
 def _surname_end(text: str, end: int, lex: Lexicon, products: frozenset[str]) -> int:
@@ -1295,26 +1394,23 @@ def _plain_surname(text: str, end: int, lex: Lexicon) -> bool:
 
 
 def _known_spans(text: str, book: NameBook, lex: Lexicon) -> Iterator[Span]:
-    pattern = book.pattern()
-    if pattern is None:
-        return
-    for m in pattern.finditer(_fold_in_place(text)):
-        matched = text[m.start() : m.end()]
+    for start, end in book.name_hits(_fold_in_place(text)):
+        matched = text[start:end]
         folded = " ".join(fold(t) for t in matched.split())
         single = " " not in folded
         ambiguous = single and (folded in lex.name_words or folded in lex.capitalised)
         lower_word = matched.islower() and (ambiguous or folded not in lex.first_names)
-        if single and lower_word and not _alone_on_line(text, m.end()):
+        if single and lower_word and not _alone_on_line(text, end):
             continue  # "the bill was wrong" even when a participant is called Bill
         if ambiguous and matched[0].isupper():
-            after = _surname_end(text, m.end(), lex, frozenset())
+            after = _surname_end(text, end, lex, frozenset())
             if (
-                (_starts_sentence(text, m.start()) or _line_is_title_case(text, m.start()))
-                and after == m.end()
-                and not _alone_on_line(text, m.end())
+                (_starts_sentence(text, start) or _line_is_title_case(text, start))
+                and after == end
+                and not _alone_on_line(text, end)
             ):
                 continue  # "Will you ..." at the start of a sentence
-        yield Span("name", m.start(), m.end(), matched)
+        yield Span("name", start, end, matched)
 
 
 def _third_party_spans(text: str, lex: Lexicon, products: frozenset[str]) -> Iterator[Span]:
