@@ -39,6 +39,7 @@ _JSON = json.JSONEncoder(ensure_ascii=False).encode  # one value, no indent: the
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 _META_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*):\s*(.*)$")
 _FINGERPRINT_LINE = re.compile(rf"^{FINGERPRINT}:.*\n?", re.MULTILINE)
+_TURN_SENT = re.compile(r'<!-- goodwill:turn role="[^"]*" author="[^"]*" sent="([^"]*)" -->')
 
 
 class ContentError(Exception):
@@ -131,11 +132,41 @@ def is_edited(text: str) -> bool:
     return recorded != fingerprint(text)
 
 
+Extent = tuple[int, datetime | None]  # turns, and the newest turn's time when known
+
+
+def extent(text: str) -> Extent:
+    """How much of its conversation a draft tells: its turns and the newest turn's time."""
+    times = []
+    turns = 0
+    for sent in _TURN_SENT.findall(text):
+        turns += 1
+        if sent:
+            try:
+                times.append(datetime.fromisoformat(sent))
+            except ValueError:
+                continue  # a time the founder edited by hand: the count still tells
+    return turns, max(times, default=None)
+
+
+def is_older(new: Extent, old: Extent) -> bool:
+    """Whether ``new`` is an earlier or partial copy of the conversation ``old`` tells.
+
+    Its newest message is older, or it ends at the same message with fewer turns (a copy
+    of part of the thread). Without times, fewer turns alone say so.
+    """
+    (turns, newest), (old_turns, old_newest) = new, old
+    if newest is not None and old_newest is not None and newest != old_newest:
+        return newest < old_newest
+    return turns < old_turns
+
+
 @dataclass(slots=True)
 class Existing:
     path: Path
     meta: dict[str, str]
     edited: bool
+    extent: Extent = (0, None)
 
 
 @dataclass(slots=True)
@@ -163,7 +194,11 @@ def scan(content_dir: Path) -> ContentIndex:
     for path in sorted(folder.glob("*.md")):
         text = path.read_text(encoding="utf-8", errors="replace")
         meta = parse_metadata(text)
-        index.add(Existing(path, {k: meta[k] for k in _INDEXED if k in meta}, is_edited(text)))
+        index.add(
+            Existing(
+                path, {k: meta[k] for k in _INDEXED if k in meta}, is_edited(text), extent(text)
+            )
+        )
     return index
 
 
@@ -172,6 +207,7 @@ class Action(StrEnum):
     SKIP = "skipped"  # already ingested, unchanged
     UPDATE = "updated"  # the thread grew; the draft was untouched, so it is replaced
     BESIDE = "beside"  # the thread grew but the founder edited the draft: new version beside it
+    OLDER = "older"  # an earlier or partial copy of a drafted thread: the draft keeps the whole
 
 
 @dataclass(slots=True)
@@ -191,6 +227,8 @@ def plan(draft: Draft, index: ContentIndex, content_dir: Path) -> Plan:
         return Plan(Action.SKIP, same.path if same else folder)
     if existing:
         current = max(existing, key=lambda e: _version(e.path.stem))
+        if is_older(extent(draft.body), current.extent):
+            return Plan(Action.OLDER, current.path)
         if not current.edited:
             return Plan(Action.UPDATE, current.path, replaces=current.path)
         base = _VERSION.sub("", current.path.stem)
@@ -225,7 +263,7 @@ def apply(
     process already made them; they are used when the plan keeps the draft's own stem
     (the slug is part of the text), and the text is made again here when it does not.
     """
-    if plan_.action is Action.SKIP:
+    if plan_.action in (Action.SKIP, Action.OLDER):
         return
     stem = plan_.path.stem
     if rendered is None:
@@ -238,7 +276,9 @@ def apply(
     write_atomic(plan_.path.with_name(stem + REDACTIONS_SUFFIX), record)
     # Only what planning reads is kept: the index grows with every draft of a large inbox.
     meta = draft.metadata
-    index.add(Existing(plan_.path, {k: meta[k] for k in _INDEXED if k in meta}, edited=False))
+    index.add(
+        Existing(plan_.path, {k: meta[k] for k in _INDEXED if k in meta}, False, extent(draft.body))
+    )
 
 
 def redactions_json(redactions: Iterable[Redaction]) -> str:

@@ -228,6 +228,15 @@ def thread_key(messages: Sequence[Message]) -> str:
     return short_hash(f"first:{first.sender}|{sent}|{normalise_subject(first.subject)}")
 
 
+def planned_key(headers: Sequence[Message]) -> str:
+    """``thread_key`` of a group of header-only messages, before any body is read.
+
+    The planner uses it to find copies of one conversation kept in different places (an
+    mbox and a loose .eml, or an Inbox and a Sent mbox), which must become one thread.
+    """
+    return thread_key([headers[i] for i in _chronological(headers)])
+
+
 def _recovered(earlier: Earlier, source: Message, zone: timedelta | None) -> Message:
     sent = to_utc(earlier.sent) if earlier.sent else None
     if sent is not None and source.sent is not None and sent > source.sent:

@@ -67,6 +67,9 @@ class Report:
             f"{a['beside']} written beside an edited draft",
             f"{a['skipped']} unchanged",
         ]
+        if a["older"]:
+            copies = "copy" if a["older"] == 1 else "copies"
+            parts.append(f"{a['older']} older {copies} of a drafted thread left out")
         if a["excluded"]:
             parts.append(f"{a['excluded']} rejected or withdrawn before, left out")
         noun = "thread" if self.threads == 1 else "threads"
@@ -305,6 +308,8 @@ def ingest(
             report.results.append(_as_json(outcome, planned))
             index.sources.add(outcome.draft.metadata["Source"])
             continue
+        if planned.action is content.Action.OLDER:
+            continue  # the draft and its ledger row keep the fuller version
         content.apply(planned, outcome.draft, index, outcome.rendered)
         rows.append(outcome.row)
         if planned.action is not content.Action.SKIP:

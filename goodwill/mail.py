@@ -59,7 +59,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from goodwill import replies
-from goodwill.grouping import Splitter, assemble, group
+from goodwill.grouping import Splitter, assemble, group, planned_key
 from goodwill.helpdesk import read_csv, read_zendesk, read_zendesk_lines
 from goodwill.mailboxes import Stored, is_maildir, load, maildir_files, read_header_block, scan_mbox
 from goodwill.mime import decode_bytes, grouping_headers, html_to_text, parse_message
@@ -130,6 +130,9 @@ class Job:
     file_time: datetime | None = None
     name: str = ""  # a paste's path relative to the inbox: its identity
     thread: Thread | None = None  # helpdesk exports, read whole by the planner
+    key: str = ""  # mail: the thread key its headers give (``grouping.planned_key``)
+    # mail: each stored message's Message-ID and date, as its headers give them
+    heads: tuple[tuple[str, datetime | None], ...] = ()
 
 
 def plan_inbox(paths: Iterable[Path], settings: Settings) -> Iterator[Job | InboxError]:
@@ -138,13 +141,15 @@ def plan_inbox(paths: Iterable[Path], settings: Settings) -> Iterator[Job | Inbo
     Walks files and folders, refuses what cannot be read (each as an ``InboxError`` naming
     the file), scans mboxes for where each message is and groups messages into threads by
     their headers. Loose ``.eml`` files are grouped across the whole inbox, like an mbox's
-    messages, so they come last, once every header is known.
+    messages, and every mail thread comes last, once every header is known: copies of one
+    conversation kept in several places (an mbox and an .eml of its first message, an
+    Inbox and a Sent mailbox) share a thread key and are read as one thread.
     """
     planner = _Planner(settings)
     for root in paths:
         root = Path(root)
         yield from planner.path(root, root if root.is_dir() else root.parent)
-    yield from planner.loose_mail()
+    yield from planner.mail_jobs()
 
 
 def read_job(
@@ -232,6 +237,7 @@ class _Planner:
         self.settings = settings
         self.staff = set(settings.staff)
         self.loose = _Loose()
+        self.mail: list[Job] = []  # mbox and Maildir threads, merged with the loose .eml
 
     def path(self, path: Path, base: Path) -> Iterator[Job | InboxError]:
         try:
@@ -295,7 +301,7 @@ class _Planner:
             self.loose.headers.append(grouping_headers(block))
             self.loose.times.append(file_time)
         elif kind == "mbox":
-            yield from self._mbox(path, file_time)
+            self._mbox(path, file_time)
         elif kind in ("paste", "html"):
             name = self._name(path, base)
             yield Job(str(path), kind, (Stored(path),), file_time, name=name)
@@ -315,11 +321,24 @@ class _Planner:
                     else Job(item.source, "thread", thread=item)
                 )
 
-    def _mbox(self, path: Path, file_time: datetime) -> Iterator[Job]:
+    def _mbox(self, path: Path, file_time: datetime) -> None:
         entries = [(stored, grouping_headers(block)) for stored, block in scan_mbox(path)]
-        for n, members in enumerate(group([m for _, m in entries], self.staff), 1):
-            stored = tuple(entries[i][0] for i in members)
-            yield Job(f"{path}#{n}", "mail", stored, file_time)
+        self._group(str(path), entries, file_time)
+
+    def _group(
+        self, where: str, entries: list[tuple[Stored, Message]], file_time: datetime
+    ) -> None:
+        """One mailbox's threads, kept until the inbox is walked (see ``mail_jobs``)."""
+        headers = [m for _, m in entries]
+        for n, members in enumerate(group(headers, self.staff), 1):
+            self.mail.append(
+                _mail_job(
+                    f"{where}#{n}",
+                    [entries[i][0] for i in members],
+                    [headers[i] for i in members],
+                    file_time,
+                )
+            )
 
     def _maildir(self, folder: Path) -> Iterator[Job | InboxError]:
         entries: list[tuple[Stored, Message]] = []
@@ -329,22 +348,27 @@ class _Planner:
             except PermissionError:
                 yield _denied(file)
         file_time = datetime.fromtimestamp(folder.stat().st_mtime, UTC)
-        for n, members in enumerate(group([m for _, m in entries], self.staff), 1):
-            stored = tuple(entries[i][0] for i in members)
-            yield Job(f"{folder}#{n}", "mail", stored, file_time)
+        self._group(str(folder), entries, file_time)
 
-    def loose_mail(self) -> Iterator[Job]:
-        """The loose .eml files as threads: one file each, or several a conversation spans."""
+    def mail_jobs(self) -> Iterator[Job]:
+        """Every mail thread: the mailboxes' and the loose .eml files', copies merged.
+
+        Loose files are grouped like an mbox's messages (one file each, or several a
+        conversation spans); then threads that share a key are one job, the mailbox's copy
+        of a message first, so adding a copy of a message never changes a thread's digest.
+        """
         loose, self.loose = self.loose, _Loose()
+        mail, self.mail = self.mail, []
         for members in group(loose.headers, self.staff):
-            stored = tuple(loose.stored[i] for i in members)
+            stored = [loose.stored[i] for i in members]
             first = str(stored[0].path)
             more = len(stored) - 1
             source = (
                 f"{first} (and {more} more .eml file{'s' if more > 1 else ''})" if more else first
             )
             when = max(loose.times[i] for i in members)
-            yield Job(source, "mail", stored, when)
+            mail.append(_mail_job(source, stored, [loose.headers[i] for i in members], when))
+        yield from merge_copies(mail)
 
     def _name(self, path: Path, base: Path) -> str:
         """The path relative to the inbox (or to the walked folder): a paste's identity."""
@@ -354,6 +378,44 @@ class _Planner:
             except ValueError:
                 continue
         return path.name
+
+
+def _mail_job(
+    source: str, stored: list[Stored], headers: list[Message], file_time: datetime
+) -> Job:
+    return Job(
+        source,
+        "mail",
+        tuple(stored),
+        file_time,
+        key=planned_key(headers),
+        heads=tuple((m.message_id, m.sent) for m in headers),
+    )
+
+
+def merge_copies(jobs: Iterable[Job]) -> list[Job]:
+    """Mail jobs that share a thread key as one job each, in order of first appearance.
+
+    Two copies of one conversation (an mbox and an .eml of its first message) would
+    otherwise be two threads with one key, and the shorter would replace the longer.
+    """
+    merged: dict[str, Job] = {}
+    for job in jobs:
+        seen = merged.get(job.key)
+        if seen is None:
+            merged[job.key] = job
+            continue
+        have = set(seen.stored)
+        extra = [(s, h) for s, h in zip(job.stored, job.heads, strict=True) if s not in have]
+        merged[job.key] = Job(
+            f"{seen.source} and {job.source}",
+            "mail",
+            seen.stored + tuple(s for s, _ in extra),
+            max((t for t in (seen.file_time, job.file_time) if t is not None), default=None),
+            key=job.key,
+            heads=seen.heads + tuple(h for _, h in extra),
+        )
+    return list(merged.values())
 
 
 def _header_block(head: bytes) -> bytes | None:

@@ -219,3 +219,65 @@ def test_a_withdrawn_paste_stays_out_when_its_file_is_renamed(site, capsys):
     assert main(["ingest"]) == 0
     assert "1 rejected or withdrawn before, left out" in capsys.readouterr().out
     assert not any("free trial" in text for text in drafts(site).values())
+
+
+THIRD = (
+    "\nFrom MAILER-DAEMON Mon Mar  9 11:00:00 2026\n"
+    "From: Priya Raman <priya.raman@example.org>\nTo: help@tidy.example\n"
+    "Subject: Re: Sync stuck on Tidy Notes\nDate: Mon, 09 Mar 2026 11:00:00 +0000\n"
+    "Message-ID: <sync-3@example.org>\nIn-Reply-To: <sync-2@tidy.example>\n"
+    "References: <sync-1@example.org> <sync-2@tidy.example>\n\nAll synced, thanks a lot!\n"
+)
+
+
+def first_message_alone(site: Path) -> Path:
+    """The first message of the mbox's thread, also saved on its own as an .eml."""
+    mbox = (site / "inbox" / "support.mbox").read_text()
+    first = mbox.split("\nFrom MAILER-DAEMON")[0].split("\n", 1)[1]
+    copy = site / "inbox" / "sync-first.eml"
+    copy.write_text(first)
+    return copy
+
+
+def sync_thread(site: Path) -> tuple[str, list[str]]:
+    """The sync thread's draft turns (roles) and its ledger row."""
+    (text,) = [t for t in drafts(site).values() if "Sync stuck" in t]
+    key = content_files.parse_metadata(text)["Thread"]
+    (row,) = [r for r in (site / "content" / "ledger.csv").read_text().split() if key in r]
+    return row, re.findall(r'role="(\w+)"', text)
+
+
+def test_two_copies_of_one_thread_in_the_inbox_are_one_thread(site, capsys):
+    with (site / "inbox" / "support.mbox").open("a") as mbox:
+        mbox.write(THIRD)
+    first_message_alone(site)
+    assert main(["ingest"]) == 0
+    assert "3 threads read: 3 new drafts, 0 updated" in capsys.readouterr().out
+    row, roles = sync_thread(site)
+    assert roles == ["customer", "staff", "customer"]
+    assert row.split(",")[5:7] == ["2", "1"]  # customer and staff messages
+
+
+def test_a_copy_of_a_thread_added_later_changes_nothing(site, capsys):
+    with (site / "inbox" / "support.mbox").open("a") as mbox:
+        mbox.write(THIRD)
+    main(["ingest"])
+    before = snapshot(site / "content")
+    first_message_alone(site)
+    capsys.readouterr()
+    assert main(["ingest"]) == 0
+    assert "3 unchanged" in capsys.readouterr().out
+    assert snapshot(site / "content") == before
+
+
+def test_a_thread_is_never_set_back_to_an_older_copy_of_itself(site, capsys):
+    with (site / "inbox" / "support.mbox").open("a") as mbox:
+        mbox.write(THIRD)
+    main(["ingest"])
+    before = snapshot(site / "content")
+    first_message_alone(site)
+    (site / "inbox" / "support.mbox").unlink()  # only the first message is left in the inbox
+    capsys.readouterr()
+    assert main(["ingest"]) == 0
+    assert "0 updated" in capsys.readouterr().out
+    assert snapshot(site / "content") == before  # the draft and the ledger keep all three
