@@ -241,3 +241,21 @@ def test_a_page_changed_behind_the_builds_back_is_read_again(
         f.write("<p>maren.holt@example.com</p>\n")
     with pytest.raises(RuntimeError, match=r"leak guard: 1 possible piece"):
         build(content, output, DELETE_OUTPUT_DIRECTORY=False, GOODWILL_GUARD="fail")
+
+
+def test_the_guards_record_depends_on_the_guards_own_code_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A clean verdict is kept while modules the guard never runs (ingest, curation) change.
+    monkeypatch.syspath_prepend(str(ROOT / "plugins"))
+    from goodwill_site.leakcheck import _guard_sources
+
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "guard.py").write_text("from pkg.words import WORDS\nimport pkg.digest\n")
+    (package / "words.py").write_text("from pkg import model\nWORDS = 1\n")
+    (package / "digest.py").write_text("import hashlib\n")
+    (package / "model.py").write_text("")
+    (package / "ingest.py").write_text("from pkg import guard\n")
+    names = [p.name for p in _guard_sources(package)]
+    assert names == ["digest.py", "guard.py", "model.py", "words.py"]

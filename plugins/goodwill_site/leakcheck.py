@@ -27,6 +27,7 @@ output is recognised from one ``stat`` each.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import hmac
 import json
@@ -69,6 +70,34 @@ def load_names(settings: dict[str, Any]) -> Names:
     return Names(key, digests, path)
 
 
+def _guard_sources(package: Path) -> list[Path]:
+    """``goodwill/guard.py`` and every module of the package it imports, however deep.
+
+    Read from the import statements, so a clean verdict is kept while other
+    modules (ingest, curation) change, and dropped when anything the guard
+    runs on does.
+    """
+    prefix = f"{package.name}."
+    found: set[Path] = set()
+    todo = [package / "guard.py"]
+    while todo:
+        path = todo.pop()
+        if path in found or not path.is_file():
+            continue
+        found.add(path)
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            names: list[str] = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module == package.name:
+                    names = [alias.name for alias in node.names]
+                elif node.module.startswith(prefix):
+                    names = [node.module.split(".")[1]]
+            elif isinstance(node, ast.Import):
+                names = [a.name.split(".")[1] for a in node.names if a.name.startswith(prefix)]
+            todo += [package / f"{name}.py" for name in names]
+    return sorted(found)
+
+
 def _scanner_digest() -> str:
     """Hash of the guard's code and word lists, and of the phone library's version."""
     import phonenumbers
@@ -77,7 +106,7 @@ def _scanner_digest() -> str:
 
     package = Path(goodwill.__file__).parent
     digest = hashlib.sha256(str(getattr(phonenumbers, "__version__", "")).encode())
-    for path in sorted([*package.glob("*.py"), *package.glob("data/*")]):
+    for path in [*_guard_sources(package), *sorted(package.glob("data/*"))]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
