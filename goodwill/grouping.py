@@ -237,6 +237,25 @@ def planned_key(headers: Sequence[Message]) -> str:
     return thread_key([headers[i] for i in _chronological(headers)])
 
 
+def planned_digest(raws: Sequence[bytes], heads: Sequence[tuple[str, datetime | None]]) -> str:
+    """The digest ``assemble`` gives these messages, from their bytes and headers alone.
+
+    Each message's Message-ID and date (``heads``) are what its headers say; repeated IDs
+    are dropped and the rest put in time order, as ``assemble`` does. It can differ from
+    the read thread's digest (a message that turns out unreadable, a copy with another
+    ID), never wrongly agree: equal digests mean the very same bytes.
+    """
+    kept: list[tuple[bytes, datetime | None]] = []
+    seen: set[str] = set()
+    for raw, (message_id, sent) in zip(raws, heads, strict=True):
+        if message_id:
+            if message_id in seen:
+                continue
+            seen.add(message_id)
+        kept.append((raw, sent))
+    return raw_digest(kept[i][0] for i in _in_time_order([sent for _, sent in kept]))
+
+
 def _recovered(earlier: Earlier, source: Message, zone: timedelta | None) -> Message:
     sent = to_utc(earlier.sent) if earlier.sent else None
     if sent is not None and source.sent is not None and sent > source.sent:
@@ -298,14 +317,18 @@ def _participants(m: Message, staff: Collection[str]) -> set[str]:
 
 def _chronological(messages: Sequence[Message]) -> list[int]:
     """Indices oldest first; an undated message keeps its place after the one before it."""
+    return _in_time_order([m.sent for m in messages])
+
+
+def _in_time_order(times: Sequence[datetime | None]) -> list[int]:
     keyed: list[tuple[datetime | None, int]] = []
     last: datetime | None = None
-    for i, m in enumerate(messages):
-        last = m.sent or last
+    for i, sent in enumerate(times):
+        last = sent or last
         keyed.append((last, i))
     floor = min((w for w, _ in keyed if w is not None), default=None)
     if floor is None:
-        return list(range(len(messages)))
+        return list(range(len(times)))
     return [i for _, i in sorted(keyed, key=lambda item: (item[0] or floor, item[1]))]
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from goodwill import content
 from goodwill.anonymize import Policy, anonymize
 from goodwill.drafts import Draft, make_draft
-from goodwill.mail import Job, plan_inbox, read_job
+from goodwill.mail import Job, job_digest, plan_inbox, read_job
 from goodwill.metrics import measure
 from goodwill.model import LedgerRow, Thread
 from goodwill.problems import InboxError
@@ -216,9 +216,39 @@ _BATCH = 4
 _IN_FLIGHT_PER_WORKER = 4  # batches: enough to keep both cores busy, few enough to stay small
 
 
-def _batches(items: Iterable[Job | InboxError]) -> Iterator[list[Job] | InboxError]:
+Planned = Job | InboxError | Known
+
+
+def _skip_known(items: Iterable[Job | InboxError], ctx: _Context) -> Iterator[Planned]:
+    """Jobs whose thread needs no work are Known here, in the main process, unparsed.
+
+    A re-run over an unchanged inbox used to parse every thread in the workers only to skip
+    it; a mail thread's digest is known from its raw bytes (``mail.job_digest``) and a
+    helpdesk thread is read whole by the planner. Pastes are still read by the workers:
+    their digest is over the messages the paste reader finds.
+    """
+    for item in items:
+        if isinstance(item, Job) and ctx.sources:
+            if item.thread is not None:
+                known = ctx.known(item.thread)
+            else:
+                digest = job_digest(item)
+                drafted = digest is not None and digest in ctx.sources
+                # Only "unchanged" is decided here: the planned key is the headers' guess, so
+                # a missing ledger row or an exclusion is left to the worker, which is sure.
+                known = Known(excluded=False) if drafted and item.key in ctx.ledgered else None
+            if known is not None:
+                yield known
+                continue
+        yield item
+
+
+def _batches(items: Iterable[Planned]) -> Iterator[list[Job] | InboxError | Known]:
     batch: list[Job] = []
     for item in items:
+        if isinstance(item, Known):
+            yield item  # nothing to do: only counted, so it need not wait for the batch
+            continue
         if isinstance(item, InboxError):
             if batch:
                 yield batch
@@ -239,28 +269,40 @@ def _pipeline(items: Iterable[Job | InboxError], ctx: _Context, workers: int) ->
     The main process only walks the inbox and reads headers (``plan_inbox``); reading the
     messages and everything after it happens in the workers, on every core.
     """
+    planned = _skip_known(items, ctx)
     if workers <= 1:
-        for item in items:
+        for item in planned:
             if isinstance(item, InboxError):
                 yield str(item)
+            elif isinstance(item, Known):
+                yield item
             else:
                 yield from _read_and_process([item], ctx)
         return
-    pending: deque[Future[list[Outcome]] | str] = deque()
+    pending: deque[Future[list[Outcome]] | str | Known] = deque()
     limit = workers * _IN_FLIGHT_PER_WORKER
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(ctx,)) as pool:
-        for entry in _batches(items):
-            pending.append(
-                str(entry) if isinstance(entry, InboxError) else pool.submit(_work, entry)
-            )
+    pool: ProcessPoolExecutor | None = None  # started at the first job: a re-run may have none
+    try:
+        for entry in _batches(planned):
+            if isinstance(entry, InboxError):
+                pending.append(str(entry))
+            elif isinstance(entry, Known):
+                pending.append(entry)
+            else:
+                if pool is None:
+                    pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(ctx,))
+                pending.append(pool.submit(_work, entry))
             while len(pending) > limit:
                 yield from _resolve(pending.popleft())
         while pending:
             yield from _resolve(pending.popleft())
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
-def _resolve(entry: Future[list[Outcome]] | str) -> list[Outcome]:
-    return [entry] if isinstance(entry, str) else entry.result()
+def _resolve(entry: Future[list[Outcome]] | str | Known) -> list[Outcome]:
+    return entry.result() if isinstance(entry, Future) else [entry]
 
 
 def ingest(

@@ -59,7 +59,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from goodwill import replies
-from goodwill.grouping import Splitter, assemble, group, planned_key
+from goodwill.grouping import Splitter, assemble, group, planned_digest, planned_key
 from goodwill.helpdesk import read_csv, read_zendesk, read_zendesk_lines
 from goodwill.mailboxes import Stored, is_maildir, load, maildir_files, read_header_block, scan_mbox
 from goodwill.mime import decode_bytes, grouping_headers, html_to_text, parse_message
@@ -68,7 +68,15 @@ from goodwill.paste import read_paste
 from goodwill.problems import InboxError, Unreadable
 from goodwill.settings import Settings
 
-__all__ = ["InboxError", "Job", "parse_message", "plan_inbox", "read_inbox", "read_job"]
+__all__ = [
+    "InboxError",
+    "Job",
+    "job_digest",
+    "parse_message",
+    "plan_inbox",
+    "read_inbox",
+    "read_job",
+]
 
 _KINDS = {
     ".eml": "eml",
@@ -175,6 +183,32 @@ def read_job(
         )
     except Exception as exc:  # one file's problem must not stop the inbox
         yield _error(path, exc)
+
+
+def job_digest(job: Job) -> str | None:
+    """The digest a mail job's thread will have, from its raw bytes; None for other jobs.
+
+    Reading bytes is cheap beside parsing them, so ingest calls this in the main process
+    and skips a thread it has drafted before without sending it to a worker at all.
+    """
+    if job.kind != "mail" or len(job.heads) != len(job.stored):
+        return None
+    handles: dict[Path, BinaryIO] = {}
+    try:
+        raws = []
+        for stored in job.stored:
+            handle = None
+            if stored.end is not None:
+                handle = handles.get(stored.path) or handles.setdefault(
+                    stored.path, stored.path.open("rb")
+                )
+            raws.append(load(stored, handle))
+    except OSError:
+        return None  # the worker reads it again and names the problem
+    finally:
+        for handle in handles.values():
+            handle.close()
+    return planned_digest(raws, job.heads)
 
 
 def _read_mail(job: Job, settings: Settings, split: Splitter) -> Iterator[Thread | InboxError]:

@@ -281,3 +281,21 @@ def test_a_thread_is_never_set_back_to_an_older_copy_of_itself(site, capsys):
     assert main(["ingest"]) == 0
     assert "0 updated" in capsys.readouterr().out
     assert snapshot(site / "content") == before  # the draft and the ledger keep all three
+
+
+def test_a_re_run_skips_unchanged_mail_without_parsing_it(site, monkeypatch):
+    from goodwill import mail
+    from goodwill.ingest import ingest
+    from goodwill.keys import load_key
+    from goodwill.settings import load
+
+    assert main(["ingest"]) == 0
+    settings = load()
+    key = load_key(Path(settings.key_file))
+
+    def no_parsing(raw: bytes):
+        raise AssertionError("an unchanged message was parsed")
+
+    monkeypatch.setattr(mail, "parse_message", no_parsing)
+    report = ingest([settings.inbox_dir], settings, key, workers=1)
+    assert (report.threads, report.actions["skipped"], report.errors) == (3, 3, [])

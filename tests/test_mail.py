@@ -446,3 +446,18 @@ def test_reading_never_changes_the_inbox(tmp_path: Path):
     found = read(inbox)
     assert sum(isinstance(x, Thread) for x in found) > 15
     assert _snapshot(inbox) == before
+
+
+def test_a_mail_threads_digest_is_known_from_its_bytes_before_it_is_read():
+    """Ingest skips an unchanged thread by this digest without parsing any message."""
+    from goodwill.mail import job_digest, plan_inbox, read_job
+
+    inbox = Path(__file__).parent / "fixtures" / "inbox"
+    jobs = [j for j in plan_inbox([inbox], STAFF) if not isinstance(j, InboxError)]
+    mail = [j for j in jobs if j.kind == "mail"]
+    assert len(mail) >= 5
+    for job in mail:
+        read_back = [t for t in read_job(job, STAFF) if isinstance(t, Thread)]
+        if read_back:  # a job whose every message is unreadable has no thread
+            assert job_digest(job) == read_back[0].digest, job.source
+    assert {job_digest(j) for j in jobs if j.kind != "mail"} == {None}  # pastes: read first
