@@ -194,10 +194,11 @@ PERSONAL_PATH = re.compile(
 )
 HANDLE = re.compile(r"(?<![\w@./+-])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?(?![\w@])")
 
-CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+CARD = re.compile(r"(?=\d)(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 
 KEY_PATTERNS = (
-    # Grouped licence keys: ABCD-EFGH-IJKL-MNOP, XXXXX-XXXXX-XXXXX-XXXXX-XXXXX.
+    # Grouped licence keys: ABCD-EFGH-IJKL-MNOP, XXXXX-XXXXX-XXXXX-XXXXX-XXXXX. The first
+    # three need a hyphen, the last three a run of 16 letters and digits (``_keys``).
     re.compile(r"\b[A-Z0-9]{4,8}(?:-[A-Z0-9]{4,8}){2,7}\b"),
     # Prefixed serials: SN-84KCBSQD33, LIC-MPZABQSVVU.
     _opening_with("[A-Z]", re.compile(r"\b(?:SN|S/N|SER|LIC|KEY|[A-Z]{2,4})-[A-Z0-9]{8,}\b")),
@@ -425,7 +426,7 @@ IBAN_LENGTHS = {
     "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24, "SE": 24, "SI": 19, "SK": 24,
     "SM": 27, "TN": 24, "TR": 26, "UA": 29, "VG": 24, "XK": 20,
 }  # fmt: skip
-IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}")
+IBAN = re.compile(r"(?=[A-Z])\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}")
 
 # Dates of birth: a date is personal only after words that say it is a birth date; the
 # same date after "on" or "invoice" is left alone.
@@ -468,7 +469,7 @@ LABELLED_VAT = re.compile(
 # Cheap gates over the lower-cased text: the labelled patterns run only where a label may be.
 VAT_WORDS = re.compile(r"vat|ust|mwst|tva|btw|iva|nif|umsatzsteuer")
 BARE_VAT = re.compile(
-    r"\b(?:ATU\d{8}|DE\d{9}|NL\d{9}B\d{2}|FR[0-9A-HJ-NP-Z]{2}\d{9}|GB\d{9}(?:\d{3})?|BE[01]\d{9}"
+    r"(?=[ADNFGBIEC])\b(?:ATU\d{8}|DE\d{9}|NL\d{9}B\d{2}|FR[0-9A-HJ-NP-Z]{2}\d{9}|GB\d{9}(?:\d{3})?|BE[01]\d{9}"
     r"|IT\d{11}|ES[A-Z0-9]\d{7}[A-Z0-9]|CHE-\d{3}\.\d{3}\.\d{3})\b"
 )
 
@@ -550,10 +551,16 @@ def _cards(text: str) -> Iterator[Span]:
             yield Span("card", m.start(), m.end(), m.group())
 
 
+LONG_TOKEN = re.compile(r"[A-Za-z0-9_]{16}")
+
+
 def _keys(text: str) -> Iterator[Span]:
     for m in LABELLED_KEY.finditer(text):
         yield Span("key", m.start("v"), m.end("v"), m.group("v"))
-    for pattern in KEY_PATTERNS:
+    hyphen, long_token = "-" in text, LONG_TOKEN.search(text) is not None
+    for k, pattern in enumerate(KEY_PATTERNS):
+        if not (hyphen if k < 3 else long_token):
+            continue  # cannot match: see KEY_PATTERNS
         for m in pattern.finditer(text):
             token = m.group()
             if token.replace("-", "").isdigit():
@@ -1468,12 +1475,15 @@ def _third_party_spans(text: str, lex: Lexicon, products: frozenset[str]) -> Ite
                     yield Span("name", m.start(), after, text[m.start() : after])
             continue
         titled = prev_bare in TITLES and prev[0].isupper()
+        first_name = folded in lex.first_names and not _is_initial(word)
+        if not (titled or first_name or prev_bare in CONTEXT_BEFORE):
+            continue  # most capitalised words: nothing below can make them a name
         after = _surname_end(text, end, lex, products)
         has_surname = after > end
         if titled:
             yield Span("name", prev_start, after, text[prev_start:after])
             continue
-        if folded in lex.first_names and not _is_initial(word):
+        if first_name:
             if folded in lex.capitalised:
                 # "in May" stays; "May Adams sees" is a person: a month, place or brand is a
                 # first name only with a surname that is no first name or initial itself.
