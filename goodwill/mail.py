@@ -28,6 +28,8 @@ Inside any mail
     without Re:/Fwd:/AW:/SV:/TR:/RE[2]: prefixes when the messages share a non-staff
     participant and follow within 30 days. Exact duplicates (same Message-ID, or same
     sender, date and body) are dropped, and so are recovered messages that copy a real one.
+    Copies of one conversation kept in several places (an mbox and an .eml of one of its
+    messages, an Inbox and a Sent mailbox) share a thread key and are read as one thread.
 ``.txt`` / ``.md`` / ``.html`` / ``.htm``
     Pasted text; see ``goodwill.paste`` for the shapes. The file's modification time
     is ``Thread.file_time``, standing in for missing dates.

@@ -138,3 +138,13 @@ def test_an_excluded_file_from_before_sources_were_recorded_is_still_read(tmp_pa
     assert (tmp_path / "excluded.csv").read_text() == (
         "thread,reason,date,source\nk1,rejected,2026-03-01,\nk2,withdrawn,2026-03-02,s2\n"
     )
+
+
+def test_an_older_or_partial_copy_of_a_drafted_thread_is_left_out(tmp_path):
+    turn = '<!-- goodwill:turn role="customer" author="Léa" sent="2026-03-03T{}:00+00:00" -->\n'
+    write(tmp_path, draft("whole", turn.format("09:00") + "Hi\n" + turn.format("10:00") + "Bye"))
+    assert (
+        write(tmp_path, draft("part", turn.format("09:00") + "Hi")).action is content.Action.OLDER
+    )
+    grown = draft("grown", turn.format("09:00") + "Hi\n" + turn.format("11:00") + "Later")
+    assert write(tmp_path, grown).action is content.Action.UPDATE
