@@ -26,6 +26,7 @@ from pathlib import Path
 import watchfiles
 
 from goodwill.build import BuildResult, clean_env, run_pelican
+from goodwill.content import ContentError
 from goodwill.keys import KeyFileError, load_key
 from goodwill.settings import Settings, SettingsError, load
 
@@ -191,7 +192,11 @@ class Session:
             return
         assert key is not None
         started = time.perf_counter()
-        report = ingest([self.site.inbox], self.settings, key, content_dir=self.site.content)
+        try:
+            report = ingest([self.site.inbox], self.settings, key, content_dir=self.site.content)
+        except ContentError as exc:  # a broken ledger: say so, keep serving, try again later
+            self.report(f"ingest skipped: {exc}")
+            return
         for error in report.errors:
             self.report(f"ingest error: {error}")
         if report.written or report.errors:

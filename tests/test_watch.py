@@ -163,6 +163,18 @@ def test_a_thread_dropped_in_the_inbox_becomes_a_draft_page(running: Running):
     assert any(m.startswith("ingested in ") for m in running.messages)
 
 
+def test_a_broken_ledger_is_reported_and_the_preview_keeps_running(running: Running):
+    (running.root / "content" / "ledger.csv").write_text(
+        "thread,source,date,first_reply_minutes,resolution_minutes,customer_messages,"
+        "staff_messages,pledges,dated\nt1,s1,soon,,,1,0,,yes\n"
+    )
+    (running.root / "inbox" / "export.eml").write_text(THREAD)
+    assert wait_for(lambda: any("ledger.csv:2" in m for m in running.messages))
+    assert running.thread.is_alive()
+    (running.root / "content" / "later.md").write_text(story("Later"))
+    assert wait_for(lambda: running.fetch("later.html") is not None)
+
+
 def test_changes_are_sorted_by_what_they_call_for(tmp_path: Path):
     (tmp_path / "theme").mkdir()
     site = site_from(tmp_path / "pelicanconf.py", load(None))
