@@ -1034,7 +1034,9 @@ def signoff_names(text: str) -> list[str]:
         lex = lexicon()
         first = fold(tokens[0].rstrip("."))
         looks_named = first in lex.first_names or all(t[0].isupper() for t in tokens)
-        if looks_named and first not in lex.name_words - lex.first_names:
+        # An ordinary word that is no first name ("Team") signs nobody; tested word by word,
+        # as building the set difference on every sign-off cost more than all the rest.
+        if looks_named and (first not in lex.name_words or first in lex.first_names):
             names.append(" ".join(tokens))
     return names
 
