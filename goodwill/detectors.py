@@ -586,6 +586,23 @@ def _mask(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+@lru_cache(maxsize=4096)
+def _phone_extent(raw: str) -> tuple[int, int] | None:
+    """The longest number phonenumbers sees in ``raw`` in any of ``PHONE_REGIONS``.
+
+    Cached: a customer's number stands in every signature of the thread, and judging it
+    in a dozen regions is the dearest step of the search.
+    """
+    best: tuple[int, int] | None = None
+    for region in PHONE_REGIONS:
+        for found in PhoneNumberMatcher(raw, region, leniency=Leniency.POSSIBLE):
+            if best is None or found.end - found.start > best[1] - best[0]:
+                best = (found.start, found.end)
+        if best is not None and best[1] - best[0] == len(raw):
+            break
+    return best
+
+
 def _phones(text: str) -> Iterator[Span]:
     """Phone numbers, matched leniently: fictional and mistyped numbers are still someone's.
 
@@ -601,13 +618,7 @@ def _phones(text: str) -> Iterator[Span]:
         formatted = raw[0] in "+(0" or any(not ch.isdigit() for ch in raw)
         if not formatted and not PHONE_LABEL.search(text[max(0, m.start() - 30) : m.start()]):
             continue  # a bare run of digits with no phone word near is an id or an amount
-        best: tuple[int, int] | None = None
-        for region in PHONE_REGIONS:
-            for found in PhoneNumberMatcher(raw, region, leniency=Leniency.POSSIBLE):
-                if best is None or found.end - found.start > best[1] - best[0]:
-                    best = (found.start, found.end)
-            if best is not None and best[1] - best[0] == len(raw):
-                break
+        best = _phone_extent(raw)
         if best is None and raw[0] == "+":
             continue  # an international number phonenumbers rejects is not a number
         start, end = (
@@ -1379,14 +1390,29 @@ def _alone_on_line(text: str, end: int) -> bool:
     return not rest.strip(" \t,.!:;")
 
 
-PREVIOUS_WORD = re.compile(r"([^\W\d_][\w'’.-]*)[ \t]*$")
-
-
 def _previous_word(text: str, pos: int) -> tuple[str, int]:
-    m = PREVIOUS_WORD.search(text, max(0, pos - 40), pos)
-    if not m:
-        return "", pos
-    return m.group(1), m.start(1)
+    """The word before ``pos`` (within 40 characters) and where it starts; ("", pos) if none.
+
+    What ``([^\\W\\d_][\\w'’.-]*)[ \\t]*$`` finds searching ``text[pos - 40 : pos]``,
+    walked backwards by hand: the search tried every one of the 40 positions, for each
+    capitalised word of every message. Spaces and tabs (after one line break, as ``$``
+    allows) are skipped, then the run of word characters, apostrophes, dots and hyphens;
+    the word starts at the run's first letter.
+    """
+    low = max(0, pos - 40)
+    end = pos
+    if end > low and text[end - 1] == "\n":
+        end -= 1
+    while end > low and text[end - 1] in " \t":
+        end -= 1
+    start = end
+    while start > low and (text[start - 1].isalnum() or text[start - 1] in "_'’.-"):
+        start -= 1
+    for i in range(start, end):
+        ch = text[i]
+        if ch.isalnum() and not ch.isdecimal():
+            return text[i:end], i
+    return "", pos
 
 
 def _surname_end(text: str, end: int, lex: Lexicon, products: frozenset[str]) -> int:
