@@ -90,7 +90,9 @@ _BLOCKS = re.compile(
     r"<!--(?P<comment>.*?)-->|<!\[CDATA\[(?P<cdata>.*?)\]\]>|<style\b[^>]*>.*?</style\s*>",
     re.S | re.I,
 )
-_INLINE_BARE_TAG = re.compile(rf"</?(?i:{INLINE_TAGS})[ \t]*/?>")
+# The first letters of the inline tags, checked before the alternatives: most tags are not.
+_INLINE_FIRST = "".join(sorted({c for t in INLINE_TAGS.split("|") for c in (t[0], t[0].upper())}))
+_INLINE_BARE_TAG = re.compile(rf"</?(?=[{_INLINE_FIRST}])(?i:{INLINE_TAGS})[ \t]*/?>")
 _BARE_TAG = re.compile(r"</?[A-Za-z][\w:.-]*[ \t]*/?>|<[!?/][^>\n]*>")
 _MARKUP = re.compile(
     r"<[!?/][^>]*>|<(?P<tag>[A-Za-z][\w:.-]*)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>"
@@ -642,6 +644,45 @@ class NameMatcher:
         return hits
 
 
+# Where a phone number could be once figures are masked: every phone candidate is such a
+# run (its digits and separators are left as they were), less a leading "+" or "(".
+_PHONE_RUN = re.compile(r"\d[\d \t\u00a0().\-]{5,}\d")
+# Nothing masked or looked for around phones ever holds a lower-case ASCII letter, so no
+# mask, candidate or look-around decision reaches across one: a window cut there reads as
+# the whole text would. The window reaches this far before a run for the phone label.
+_CUT = frozenset("abcdefghijklmnopqrstuvwxyz")
+_LABEL_REACH = 40  # PHONE_LABEL is searched in the 30 characters before a candidate
+
+
+def _masked_windows(text: str) -> Iterator[tuple[int, str]]:
+    """The stretches of ``text`` a phone could be in, figures masked, with their offsets.
+
+    Equal, stretch by stretch, to ``mask_not_phones(text)``: masking a whole
+    page cost more than finding phones in it, and most of a page (words,
+    URLs, tags) can hold no phone at all.
+    """
+    n = len(text)
+    windows: list[list[int]] = []
+    for run in _PHONE_RUN.finditer(text):
+        a = max(0, run.start() - _LABEL_REACH)
+        while a > 0 and text[a] not in _CUT:
+            a -= 1
+        b = min(n, run.end() + 2)
+        while b < n and text[b - 1] not in _CUT:
+            b += 1
+        if windows and a <= windows[-1][1]:
+            windows[-1][1] = max(b, windows[-1][1])
+        else:
+            windows.append([a, b])
+    for a, b in windows:
+        pieces, cursor = [], a
+        for m in _NOT_PHONE.finditer(text, a, b):
+            pieces += (text[cursor : m.start()], SEGMENT * (m.end() - m.start()))
+            cursor = m.end()
+        pieces.append(text[cursor:b])
+        yield a, "".join(pieces)
+
+
 def find_leaks(
     text: str, allow: Iterable[str] | Allowed = (), names: NameMatcher | None = None
 ) -> list[Hit]:
@@ -667,17 +708,17 @@ def find_leaks(
         if _card_brand_length(digits) and luhn_valid(digits) and m.group() not in allowed:
             cards.append(Hit("card", m.start(), m.end(), m.group()))
     hits.extend(cards)
-    phone_text = mask_not_phones(text)
-    for m in _PHONE_CANDIDATE.finditer(phone_text):
-        spans = phone_spans(m.group())
-        if not spans and PHONE_LABEL.search(phone_text, max(0, m.start() - 30), m.start()):
-            spans = labelled_phone_spans(m.group())
-        for start, end in spans:
-            s, e = m.start() + start, m.start() + end
-            value = text[s:e]
-            inside_other = any(h.start <= s < h.end or s <= h.start < e for h in hits)
-            if not inside_other and value not in allowed:
-                hits.append(Hit("phone", s, e, value))
+    for offset, phone_text in _masked_windows(text):
+        for m in _PHONE_CANDIDATE.finditer(phone_text):
+            spans = phone_spans(m.group())
+            if not spans and PHONE_LABEL.search(phone_text, max(0, m.start() - 30), m.start()):
+                spans = labelled_phone_spans(m.group())
+            for start, end in spans:
+                s, e = offset + m.start() + start, offset + m.start() + end
+                value = text[s:e]
+                inside_other = any(h.start <= s < h.end or s <= h.start < e for h in hits)
+                if not inside_other and value not in allowed:
+                    hits.append(Hit("phone", s, e, value))
     if names is not None:
         hits.extend(h for h in names.find(text) if h.value not in allowed)
     hits.sort(key=lambda h: (h.start, -h.end))
