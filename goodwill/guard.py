@@ -570,6 +570,7 @@ class NameMatcher:
         self.runs: dict[str, tuple[str, ...]] = {}  # a run -> its phrases that are names
         self.run_pattern = _capitalised_runs()
         self.hashed: list[str] = []  # digests of the words and phrases hashed, see ``drain``
+        self.clean_segments: set[str] = set()  # text between tags with no name in it
 
     def matches(self, words: str) -> bool:
         hit = self.cache.get(words)
@@ -618,12 +619,20 @@ class NameMatcher:
 
     def find(self, text: str) -> list[Hit]:
         """Every redacted name in ``text``, in order (longest first where two start together)."""
-        words = set(_WORD.findall(text))
+        # Words never cross a segment, and pages repeat theirs (the quote in five meta tags,
+        # the same header on every page): only segments not yet known clean are read.
+        segments = set(text.split(SEGMENT))
+        fresh = segments - self.clean_segments
+        words = set(_WORD.findall(SEGMENT.join(fresh)))
         for word in words - self.seen:
             self.seen.add(word)
             if self.matches(word):
                 self.hit_words.add(word)
         named = [w for w in words & self.hit_words if len(w) > 1]
+        if not named:
+            if len(self.clean_segments) > 250_000:
+                self.clean_segments.clear()  # bounded: a worker may read a whole large site
+            self.clean_segments |= fresh
         runs = self.runs
         phrases: set[str] = set()
         for run in set(self.run_pattern.findall(text)):
