@@ -1029,9 +1029,35 @@ def greeting_names(text: str) -> list[str]:
     return names
 
 
+# A signature block: the "-- " delimiter, then the name on the next line.
+SIGNATURE_NAME = re.compile(r"^--[ \t]*\n[ \t]*(?P<name>[^\n]{1,40}?)[ \t]*$", re.MULTILINE)
+
+
+def _signature_names(text: str) -> Iterator[str]:
+    """The full name that opens a signature block ("-- \\nStefan Borg\\n0113 ...").
+
+    A pasted thread can keep a signature a reply parser would drop, and it may be the only
+    place the customer's surname is written: without it their blog's host
+    ("borg-studio.example") or a handle built on it ("sborg") is not known to be theirs.
+    Strict, since anything may follow a delimiter: two or three capitalised words, the
+    first a known first name.
+    """
+    lex = lexicon()
+    for m in SIGNATURE_NAME.finditer(text):
+        candidate = m.group("name")
+        tokens = _clean_name(candidate)
+        if not 2 <= len(tokens) <= 3 or not NAME_LINE.fullmatch(candidate):
+            continue
+        if not all(t[0].isupper() for t in tokens) or tokens[0].casefold() in NOT_A_NAME:
+            continue
+        if fold(tokens[0].rstrip(".")) in lex.first_names:
+            yield " ".join(tokens)
+
+
 def signoff_names(text: str) -> list[str]:
-    """The author's name in a sign-off ("Thanks, James", "Cheers,\\nJames W.")."""
-    names: list[str] = []
+    """The author's name in a sign-off ("Thanks, James", "Cheers,\\nJames W.") or at the
+    top of a signature block ("-- \\nJames Whitfield")."""
+    names: list[str] = list(_signature_names(text)) if "--" in text else []
     for m in SIGN_OFF.finditer(text):
         candidate = m.group("same") or m.group("next") or ""
         candidate = candidate.strip().rstrip(",!")

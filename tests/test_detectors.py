@@ -171,6 +171,15 @@ def test_greetings_and_sign_offs_name_people() -> None:
     ]
 
 
+def test_a_signature_block_names_its_author_when_it_opens_with_a_name() -> None:
+    # A pasted thread may keep the only line that spells the customer's surname.
+    assert signoff_names("--\nStefan Borg\n0113 496 0475\nhttps://borg-studio.example") == [
+        "Stefan Borg"
+    ]
+    assert signoff_names("-- \nSent from my iPhone") == []
+    assert signoff_names("--\nTidy Support Team\nhelp@tidy.example") == []
+
+
 def test_an_address_can_spell_a_name() -> None:
     assert names_from_address("james.whitfield@example.com") == "James Whitfield"
     assert names_from_address("support@tidy.example") == ""
