@@ -1219,10 +1219,11 @@ class NameBook:
                     for w in _clean_name(person.name)
                     if not _is_initial(w) and fold(w.rstrip(".")) not in PARTICLES
                 ]
-                if len(words) < 2 or not words[0].isalpha():
+                given = "".join(words[:-1]).replace("-", "")  # "Luis Ángel", "Karl-Wilhelm"
+                if len(words) < 2 or not given.isalpha():
                     continue
                 first, last = words[0], words[-1]
-                affixes = {first, first[0], *nicknames.get(first, ())}
+                affixes = {first.split("-")[0], given, first[0], *nicknames.get(first, ())}
                 for surname in (last, *last.split("-")):
                     if len(surname) >= 4 and surname.isalpha():
                         literals.setdefault(surname, set()).update(affixes)

@@ -106,8 +106,9 @@ NICKNAMES = {
     "Johannes": ("Hans",),
     "Friedrich": ("Fritz",),
 }
-# Two capitals that end many messages without being anyone's initials: not planted as
-# initials, since no reader (or tool) can tell "IT" the initials from "IT" the department.
+# Capitals that end many messages without being anyone's initials: not planted as
+# initials, since no reader (or tool) can tell "IT" the initials from "IT" the department,
+# or "I." from the pronoun.
 COMMON_CAPITALS = frozenset(
     ["OK", "PS", "NB", "IT", "US", "UK", "EU", "HR", "TY", "AM", "PM", "ID"]
 )
@@ -601,15 +602,15 @@ def _name_handle(rng: random.Random, first: str, last: str) -> str | None:
     return handle
 
 
-def _initials(rng: random.Random, first: str, last: str) -> str:
-    """A sign-off of initials: "-M", "M.", "– MB", "M.B." ("de Plantard" gives a P)."""
+def _initials(rng: random.Random, first: str, last: str) -> str | None:
+    """A sign-off of initials ("-M", "M.", "– MB", "M.B."; "de Plantard" gives a P), or
+    None when every way of writing them is also a common word."""
     f, surname = _ascii(first)[:1].upper(), _ascii(last.split()[-1])[:1].upper()
-    if not f:
-        return "-X"
-    if not surname or f + surname in COMMON_CAPITALS:
-        return rng.choice((f"-{f}", f"{f}."))
-    both = f"{f}{surname}"
-    return rng.choice((f"-{f}", f"- {f}", f"{f}.", both, f"{f}.{surname}.", f"– {both}"))
+    both = f + surname
+    singles = [f"-{f}", f"- {f}", f"{f}."] if f and f != "I" else []
+    doubles = [both, f"{f}.{surname}.", f"– {both}"] if len(both) == 2 else []
+    choices = singles + (doubles if both not in COMMON_CAPITALS else [])
+    return rng.choice(choices) if choices else None
 
 
 def _order(rng: random.Random, year: int) -> str:

@@ -349,6 +349,16 @@ def test_handles_and_addresses_built_from_a_participants_name_are_found(
         assert (kind, value) in spans
 
 
+@pytest.mark.parametrize(
+    ("name", "handle"),
+    [("Luis Ángel Hall", "luisangelhall"), ("Karl-Wilhelm Mans", "karlwilhelmmans")],
+)
+def test_a_handle_may_run_a_compound_first_name_into_the_surname(name: str, handle: str):
+    book = NameBook()
+    book.add_name("x@example.com", name, Role.CUSTOMER)
+    assert found(f"find me as {handle} on the forum", book) == {("handle", handle)}
+
+
 def test_a_surname_inside_an_ordinary_word_is_left_alone() -> None:
     book = NameBook()
     book.add_name("a", "Ada King", Role.CUSTOMER)
