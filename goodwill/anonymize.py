@@ -185,6 +185,7 @@ def _scrub(
     """Second pass over one text: replace spans left to right, recording new offsets."""
     out: list[str] = []
     redactions: list[Redaction] = []
+    third: list[str] = []  # people named in passing by full name
     cursor = 0
     length = 0
     for span in find_all(text, cast.book, policy.products):
@@ -207,7 +208,11 @@ def _scrub(
         )
         length += len(replacement)
         cursor = span.end
+        if replacement == THIRD_PERSON and " " in span.text.strip():
+            third.append(span.text)
     out.append(text[cursor:])
+    for name in third:  # learnt after this text, for the texts that follow
+        cast.book.add_third_person(name)
     return "".join(out), redactions
 
 

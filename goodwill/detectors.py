@@ -1152,6 +1152,17 @@ class NameBook:
                 person.forms.add(form)
         self._changed()
 
+    def add_third_person(self, name: str) -> None:
+        """A person the thread names in passing by full name ("my colleague Hope Baker").
+
+        Their first name alone later ("Hope is now on your plan") is then theirs as surely
+        as a participant's is. Names already known, or of one word, teach nothing.
+        """
+        tokens = _clean_name(name)
+        full = " ".join(fold(t) for t in tokens)
+        if len(tokens) >= 2 and full not in self.by_form:
+            self.add_name("third:" + full, name, None)
+
     def add_address(self, key: str, address: str, role: Role | None = None) -> None:
         """Learn what an address says about its owner, even when it spells no name.
 
@@ -1485,6 +1496,12 @@ def _plain_surname(text: str, end: int, lex: Lexicon) -> bool:
     return len(bare) > 1 and not bare.isupper() and fold(bare) not in lex.name_words
 
 
+# After a known name that is also a word, at the start of a sentence: what a person does.
+PERSON_VERB = re.compile(
+    r"[ \t]+(?:is|was|has|says|said|asked|told|wrote|joined|sees|saw|will|can|cannot)\b"
+)
+
+
 def _known_spans(text: str, book: NameBook, lex: Lexicon) -> Iterator[Span]:
     for start, end in book.name_hits(_fold_in_place(text)):
         matched = text[start:end]
@@ -1500,8 +1517,9 @@ def _known_spans(text: str, book: NameBook, lex: Lexicon) -> Iterator[Span]:
                 (_starts_sentence(text, start) or _line_is_title_case(text, start))
                 and after == end
                 and not _alone_on_line(text, end)
+                and not PERSON_VERB.match(text, end)
             ):
-                continue  # "Will you ..." at the start of a sentence
+                continue  # "Will you ..." at the start of a sentence; "Will is now ..." is Will
         yield Span("name", start, end, matched)
 
 

@@ -198,3 +198,20 @@ def test_bank_birth_tax_and_network_details_become_their_kind() -> None:
         f"Refund to [iban] please. I was born [dob], our VAT number is [vat] and my IP was "
         f"[ip].\n{result.customer}\n[address]"
     )
+
+
+def test_a_person_named_in_full_once_is_hidden_when_their_first_name_comes_back() -> None:
+    # "Hope" and "Sigfrido" alone say nothing to a first-name list ("Hope you are well");
+    # the thread itself said who they are.
+    result = bishop(
+        [
+            "My colleague Hope Baker cannot sign in, nor can my colleague Sigfrido Ruiz.",
+            "Hope is now on your plan. Sigfrido will get an invitation shortly. Hope you are well!",
+        ],
+        "Team plan",
+        sender="will.bishop@example.com",
+        name="Will Bishop",
+    )
+    assert result.turns[1].text == (
+        "[name] is now on your plan. [name] will get an invitation shortly. Hope you are well!"
+    )
