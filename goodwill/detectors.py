@@ -408,6 +408,8 @@ POSTCODE_AFTER_STREET = re.compile(
     rf"[ \t]+{CITY}(?:[ ][A-ZÆØÅ]\b)?"
 )
 ADDRESS_GAP = re.compile(r"[\s,]*")
+FIVE_DIGITS = re.compile(r"\d{5}")
+UK_INWARD = re.compile(r"\d[A-Z]{2}\b")
 CITY_LINE = re.compile(rf"[ \t]*{CITY}[ \t]*\n")
 
 
@@ -631,8 +633,16 @@ def _phones(text: str) -> Iterator[Span]:
 
 def _addresses(text: str, has_digit: bool) -> list[Span]:
     found: list[tuple[int, int]] = []
-    # Every pattern but the French one without a number needs a digit.
-    patterns = (*STREETS, *POSTCODE_LINES) if has_digit else (FRENCH_STREET_BARE,)
+    # Every pattern but the French one without a number needs a digit; most postcode
+    # patterns need five digits in a row, the British one a digit and two capitals.
+    patterns: tuple[re.Pattern[str], ...] = (FRENCH_STREET_BARE,)
+    if has_digit:
+        us, apo, uk, five, four = POSTCODE_LINES
+        patterns = (*STREETS, four)
+        if FIVE_DIGITS.search(text):
+            patterns += (us, apo, five)
+        if UK_INWARD.search(text):
+            patterns += (uk,)
     for pattern in patterns:
         for m in pattern.finditer(text):
             start = m.start() + len(m.group()) - len(m.group().lstrip())
