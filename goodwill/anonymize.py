@@ -17,10 +17,13 @@ digest of the original. Redactions of the subject carry ``message=-1``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from goodwill.detectors import (
+    PARTICLES,
+    TITLES,
     NameBook,
     Person,
     Span,
@@ -35,6 +38,10 @@ from goodwill.model import AnonymizedThread, Redaction, Role, Thread, Turn
 from goodwill.pseudonyms import pseudonym
 
 SUBJECT = -1  # Redaction.message for a replacement in the thread's subject
+# Redaction.message for a record that is no replacement at all: the keyed digest of one part
+# of a redacted name ("Whitlock" of "Jonas Whitlock"), so the leak guard also recognises a
+# surname or first name that later turns up on its own. Offsets and replacement are empty.
+NAME_PART = -2
 THIRD_PERSON = "[name]"
 
 
@@ -180,7 +187,12 @@ def _replacement(span: Span, cast: _Cast) -> str | None:
 
 
 def _scrub(
-    text: str, message: int, cast: _Cast, policy: Policy, key: bytes
+    text: str,
+    message: int,
+    cast: _Cast,
+    policy: Policy,
+    key: bytes,
+    names: list[str] | None = None,
 ) -> tuple[str, list[Redaction]]:
     """Second pass over one text: replace spans left to right, recording new offsets."""
     out: list[str] = []
@@ -210,10 +222,28 @@ def _scrub(
         cursor = span.end
         if replacement == THIRD_PERSON and " " in span.text.strip():
             third.append(span.text)
+        if span.kind == "name" and names is not None:
+            names.append(span.text)
     out.append(text[cursor:])
     for name in third:  # learnt after this text, for the texts that follow
         cast.book.add_third_person(name)
     return "".join(out), redactions
+
+
+_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_'’-]{2,}")
+
+
+def _name_parts(names: Sequence[str], key: bytes) -> list[Redaction]:
+    """One digest record for each word of each multi-word name that was replaced, once."""
+    parts: dict[str, None] = {}
+    for name in names:
+        words = _NAME_WORD.findall(name)
+        if len(words) < 2:
+            continue  # a one-word name's own record already has this digest
+        for word in words:
+            if fold(word) not in PARTICLES and fold(word) not in TITLES:
+                parts.setdefault(digest(key, "name", word))
+    return [Redaction("name", NAME_PART, 0, 0, "", d) for d in parts]
 
 
 def anonymize(
@@ -236,14 +266,16 @@ def anonymize(
     cast = _cast(thread, texts, roles, policy, key)
     turns: list[Turn] = []
     redactions: list[Redaction] = []
+    names: list[str] = []
     for i, (message, text, role) in enumerate(zip(thread.messages, texts, roles, strict=True)):
-        clean, found = _scrub(text, i, cast, policy, key)
+        clean, found = _scrub(text, i, cast, policy, key, names)
         redactions.extend(found)
         author = cast.turn_author.get(cast.authors[i], policy.staff_label)
         turns.append(Turn(role=role, author=author, sent=message.sent, text=clean))
     subject_text = thread.subject or next((m.subject for m in thread.messages if m.subject), "")
-    subject, found = _scrub(subject_text, SUBJECT, cast, policy, key)
+    subject, found = _scrub(subject_text, SUBJECT, cast, policy, key, names)
     redactions.extend(found)
+    redactions.extend(_name_parts(names, key))
     customer_key = next(
         (k for k, r in zip(cast.authors, roles, strict=True) if r is Role.CUSTOMER), None
     )

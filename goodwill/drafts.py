@@ -150,7 +150,8 @@ def render_turns(turns: Sequence[Turn]) -> str:
 
 
 def redaction_summary(redactions: Sequence[Redaction]) -> str:
-    counts = Counter(r.kind for r in redactions)
+    """Replacements by kind; digest-only records (parts of names, no position) not counted."""
+    counts = Counter(r.kind for r in redactions if r.end > r.start or r.replacement)
     return ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
 
 

@@ -381,5 +381,5 @@ def _as_json(outcome: Processed, planned: content.Plan) -> dict[str, Any]:
             "dated": outcome.dated,
             "pledges": list(outcome.row.pledges),
         },
-        "redactions": dict(Counter(r.kind for r in outcome.draft.redactions)),
+        "redactions": dict(Counter(r.kind for r in outcome.draft.redactions if r.replacement)),
     }

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from goodwill.anonymize import SUBJECT, Policy, anonymize
+from goodwill.anonymize import NAME_PART, SUBJECT, Policy, anonymize
 from goodwill.digest import digest
 from goodwill.model import Message, Role, Thread
 
@@ -115,6 +115,8 @@ def test_every_redaction_points_at_its_replacement_and_hides_the_original() -> N
     kinds = sorted({r.kind for r in result.redactions})
     assert kinds == ["email", "name", "order", "phone"]
     for r in result.redactions:
+        if r.message == NAME_PART:  # a digest for the guard, no position
+            continue
         assert texts[r.message][r.start : r.end] == r.replacement
         assert len(r.digest) == 16
         assert all(o.casefold() not in r.digest for o in ORIGINALS)
@@ -215,3 +217,28 @@ def test_a_person_named_in_full_once_is_hidden_when_their_first_name_comes_back(
     assert result.turns[1].text == (
         "[name] is now on your plan. [name] will get an invitation shortly. Hope you are well!"
     )
+
+
+def test_each_part_of_a_replaced_full_name_gets_a_digest_for_the_guard():
+    # The guard knows a redacted name only by its digest; "Whitlock" on its own, later,
+    # must be recognised too, not only "Jonas Whitlock".
+    from goodwill.digest import digest
+    from goodwill.model import Message, Role, Thread
+
+    thread = Thread(
+        source="t.eml",
+        messages=[
+            Message(sender="jo@example.com", sender_name="Jonas Whitlock", body="…"),
+            Message(sender="ada@tidy.example", body="…"),
+        ],
+        key="k" * 16,
+    )
+    texts = ["The export fails.\nJonas Whitlock", "Hi Jonas, fixed. Say hi to Priya Raman!"]
+    result = anonymize(
+        thread, texts, [Role.CUSTOMER, Role.STAFF], Policy(staff={"tidy.example": None}), b"k" * 32
+    )
+    parts = {r.digest for r in result.redactions if r.message == NAME_PART}
+    expected = {"Jonas", "Whitlock", "Priya", "Raman"}
+    assert parts == {digest(b"k" * 32, "name", word) for word in expected}
+    assert all(r.replacement == "" and r.start == r.end == 0 for r in result.redactions
+               if r.message == NAME_PART)  # fmt: skip

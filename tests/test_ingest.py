@@ -299,3 +299,16 @@ def test_a_re_run_skips_unchanged_mail_without_parsing_it(site, monkeypatch):
     monkeypatch.setattr(mail, "parse_message", no_parsing)
     report = ingest([settings.inbox_dir], settings, key, workers=1)
     assert (report.threads, report.actions["skipped"], report.errors) == (3, 3, [])
+
+
+def test_the_leak_guard_knows_every_part_of_a_redacted_name(site, capsys):
+    # "Jonas Whitlock" was replaced in full; a page that later says just "Whitlock" leaks.
+    assert main(["ingest"]) == 0
+    output = site / "output"
+    output.mkdir()
+    (output / "clean.html").write_text("<p>Thank you so much for sorting this out!</p>\n")
+    capsys.readouterr()
+    assert main(["check", str(output), "--content", str(site / "content")]) == 0
+    (output / "leak.html").write_text("<p>Thanks to our friend Whitlock for the idea.</p>\n")
+    assert main(["check", str(output), "--content", str(site / "content")]) == 1
+    assert "leak.html:1: name" in capsys.readouterr().out
