@@ -561,14 +561,10 @@ class NameMatcher:
         self.digests = frozenset(digests)
         self.of = digester(key, "name")
         self.cache: dict[str, bool] = {}
-        lex = lexicon()
-        self.ordinary = lex.name_words
-        self.capitalised = lex.capitalised
         self.sorts: dict[str, str] = {}  # word -> "name", "ordinary" or "capitalised"
         self.seen: set[str] = set()  # words hashed already
         self.hit_words: set[str] = set()  # ... and those whose digest is a redacted name
         self.runs: dict[str, tuple[str, ...]] = {}  # a run -> its phrases that are names
-        self.run_pattern = _capitalised_runs()
         self.hashed: list[str] = []  # digests of the words and phrases hashed, see ``drain``
         self.clean_segments: set[str] = set()  # text between tags with no name in it
 
@@ -597,9 +593,9 @@ class NameMatcher:
             folded = fold(word)
             sort = self.sorts[word] = (
                 "capitalised"
-                if folded in self.capitalised
+                if folded in lexicon().capitalised
                 else "ordinary"
-                if folded in self.ordinary
+                if folded in lexicon().name_words
                 else "name"
             )
         if sort == "name":
@@ -635,7 +631,9 @@ class NameMatcher:
             self.clean_segments |= fresh
         runs = self.runs
         phrases: set[str] = set()
-        for run in set(self.run_pattern.findall(text)):
+        # The word lists and the pattern are made on first use: in the guard's workers, not
+        # in the process that renders the site.
+        for run in set(_capitalised_runs().findall(text)):
             found = runs.get(run)
             if found is None:
                 found = runs[run] = self._phrases(run)

@@ -10,9 +10,11 @@ target are dropped.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+if TYPE_CHECKING:
+    from bs4 import Tag
 
 ALLOWED_TAGS = frozenset(
     {
@@ -79,6 +81,10 @@ def sanitize_html(html: str) -> str:
     """Allowed markup kept (without risky attributes); everything else shown as text."""
     if is_plain(html):
         return html
+    # Imported here: most stories are plain Markdown output, and a build that never needs
+    # the parser does not pay for loading it (a tenth of a small site's build).
+    from bs4 import BeautifulSoup, Comment, NavigableString
+
     soup = BeautifulSoup(html, "html.parser")
     for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
         comment.extract()

@@ -27,13 +27,13 @@ output is recognised from one ``stat`` each.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import hmac
 import json
 import logging
 import multiprocessing
 import os
+import re
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -73,11 +73,15 @@ def load_names(settings: dict[str, Any]) -> Names:
 def _guard_sources(package: Path) -> list[Path]:
     """``goodwill/guard.py`` and every module of the package it imports, however deep.
 
-    Read from the import statements, so a clean verdict is kept while other
-    modules (ingest, curation) change, and dropped when anything the guard
-    runs on does.
+    So a clean verdict is kept while other modules (ingest, curation) change,
+    and dropped when anything the guard runs on does. Imports are found with
+    a pattern over the source, comments and strings included: a name too many
+    only hashes one more file, and reading them costs a build nothing.
     """
-    prefix = f"{package.name}."
+    name = re.escape(package.name)
+    pattern = re.compile(
+        rf"\b{name}\.(\w+)|\bfrom\s+{name}\s+import\s+\(?((?:\s*\w+(?:\s+as\s+\w+)?\s*,?)+)"
+    )
     found: set[Path] = set()
     todo = [package / "guard.py"]
     while todo:
@@ -85,16 +89,9 @@ def _guard_sources(package: Path) -> list[Path]:
         if path in found or not path.is_file():
             continue
         found.add(path)
-        for node in ast.walk(ast.parse(path.read_bytes())):
-            names: list[str] = []
-            if isinstance(node, ast.ImportFrom) and node.module:
-                if node.module == package.name:
-                    names = [alias.name for alias in node.names]
-                elif node.module.startswith(prefix):
-                    names = [node.module.split(".")[1]]
-            elif isinstance(node, ast.Import):
-                names = [a.name.split(".")[1] for a in node.names if a.name.startswith(prefix)]
-            todo += [package / f"{name}.py" for name in names]
+        for m in pattern.finditer(path.read_text(encoding="utf-8")):
+            names = [m.group(1)] if m.group(1) else re.findall(r"(\w+)(?:\s+as\s+\w+)?", m.group(2))
+            todo += [package / f"{n}.py" for n in names if n != "as"]
     return sorted(found)
 
 
