@@ -514,7 +514,15 @@ def _split_at_signoffs(lines: list[str]) -> list[list[str]]:
                 chunks.append([])
                 continue
         chunks[-1].append(line)
-    return [c for c in chunks if any(ln.strip() for ln in c)]
+    out: list[list[str]] = []
+    for chunk in chunks:
+        if not any(ln.strip() for ln in chunk):
+            continue
+        if out and signatures.is_signature_block(chunk):
+            out[-1].extend(["", *chunk])  # the card under a sign-off is that message's
+        else:
+            out.append(chunk)
+    return out
 
 
 # --- who and when, from an attribution line or a header block -----------------

@@ -74,6 +74,12 @@ _GREETING = re.compile(
     r"\b[^.!?]{0,40}[,!:]?\s*$",
     re.IGNORECASE,
 )
+_GREETING_WORD = re.compile(
+    r"^\s*(?:good (?:morning|afternoon|evening)|guten tag|hi|hello|hey|dear|bonjour|salut"
+    r"|hallo|hola|hej|ciao|olá|ola|witam|cześć|moin|servus|buongiorno|goedemiddag|goedemorgen)"
+    r"\b",
+    re.IGNORECASE,
+)
 _DASH_NAME = re.compile(
     r"^\s*[-/~–—](?=[^\W\d_])[^\W\d_][\w.'’-]*(?: (?:[^\W\d_][\w.'’-]*)){0,3}\s*$"
 )
@@ -137,6 +143,20 @@ def is_greeting(line: str) -> bool:
     return _GREETING.match(line) is not None
 
 
+def greeted_name(lines: list[str]) -> str:
+    """Who the first line greets: "Dear Ben," -> "Ben"; "" for "Hi," or "Hi there,".
+
+    A pasted thread without addresses tells its two sides apart by name: the person a
+    message greets is on the other side from the person who wrote it.
+    """
+    first = next((ln.strip() for ln in lines if ln.strip()), "")
+    found = _GREETING_WORD.match(first)
+    if not found or not is_greeting(first):
+        return ""
+    rest = first[found.end() :].strip(" ,!:")
+    return rest if rest and is_name_line(rest, 3) else ""
+
+
 def is_name_line(line: str, max_words: int = 4) -> bool:
     """A line that reads like a person's name: a few capitalised words, no sentence."""
     words = line.strip().rstrip(",.").split()
@@ -159,6 +179,31 @@ def _sig_like(line: str) -> bool:
         return False
     sentence = _SENTENCE_END.search(s) is not None and len(s.split()) > 4
     return not sentence or _contact_marker(s)
+
+
+def _is_sentence(line: str) -> bool:
+    """Four words or more ending like a sentence: what no title, company or address does."""
+    s = line.strip()
+    return _SENTENCE_END.search(s) is not None and len(s.split()) >= 4
+
+
+def is_signature_block(lines: list[str]) -> bool:
+    """Lines that can only be the end of the message above them, never a message of their own.
+
+    A paste without headers is cut where a sign-off ends a paragraph, so the card under
+    "Cheers,\\nAda" (name, title, company, phone) would otherwise stand alone, be taken for
+    the next message and shift every role after it. A block counts when it opens with the
+    ``-- `` delimiter, or when it opens with a name and holds no greeting and no sentence,
+    only short name, title, company, address and contact lines.
+    """
+    rows = [ln for ln in lines if ln.strip()]
+    if not rows:
+        return False
+    if is_delimiter(rows[0]):
+        return True
+    if len(rows) > _SIG_BLOCK_MAX or not is_name_line(rows[0]):
+        return False
+    return not any(is_greeting(r) or _is_sentence(r) or not _sig_like(r) for r in rows)
 
 
 def delimiter_start(lines: list[str]) -> int:

@@ -6,10 +6,13 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from corpus import STAFF_DOMAIN, generate_threads
+
 from goodwill.mail import read_inbox
-from goodwill.model import Thread
+from goodwill.model import Role, Thread
 from goodwill.paste import read_paste
-from goodwill.replies import Earlier
+from goodwill.replies import Earlier, split_history
+from goodwill.roles import assign_roles
 from goodwill.settings import Settings
 
 PASTES = Path(__file__).parent / "fixtures" / "inbox" / "paste"
@@ -98,3 +101,74 @@ def test_header_names_in_any_language_quoting_knows_start_a_message():
     assert message.recipients == ("support@tidy.example", "compta@example.fr")
     assert message.subject == "Facture en double"
     assert message.body == "Bonjour, la facture est en double."
+
+
+# --- headerless pastes: the signature stays with its message, roles as written ---------
+
+
+def test_a_signature_card_under_a_sign_off_belongs_to_the_message_above_it():
+    text = (
+        "All sorted, and so quickly. Have a lovely weekend.\n"
+        "\n"
+        "Pia\n"
+        "\n"
+        "> Dear Pia,\n"
+        ">\n"
+        "> I have refunded the second charge.\n"
+        ">\n"
+        "> Thanks,\n"
+        "> Ben\n"
+        ">\n"
+        "> Dear Ben,\n"
+        ">\n"
+        "> I was charged twice for March. Could you refund one?\n"
+        ">\n"
+        "> Cheers,\n"
+        "> Pia\n"
+        ">\n"
+        "> -- \n"
+        "> Pia Lindqvist\n"
+        "> Head of Finance, Lindqvist Bakery\n"
+        "> +44 7700 900123\n"
+        "> https://bakery.example\n"
+    )
+    thread = read_paste(text, source="x", name="x", split=split_history)
+    assert [m.sender_name for m in thread.messages] == ["Pia", "Ben", "Pia"]
+    assert thread.messages[0].body.endswith(
+        "Cheers,\nPia\n\n--\nPia Lindqvist\n"
+        "Head of Finance, Lindqvist Bakery\n+44 7700 900123\nhttps://bakery.example"
+    )
+    roles = assign_roles(thread.messages, {"tidy.example": None})
+    assert roles == [Role.CUSTOMER, Role.STAFF, Role.CUSTOMER]
+
+
+def test_a_card_without_the_dashes_is_no_message_of_its_own_either():
+    quoted = (
+        "Hello Ada,\n\nThe export stops at invoice 100.\n\nBest,\nJo\n\n"
+        "Jo Marsh\nAccounts, Marsh & Daughters Ltd\n555-0142\n"
+    )
+    text = "Works now, thanks!\n\nJo\n\n" + "\n".join(f"> {ln}" for ln in quoted.split("\n"))
+    messages = split_history(text)
+    assert [m.name for m in messages] == ["Jo", "Jo"]
+    assert messages[0].text.endswith(
+        "Best,\nJo\n\nJo Marsh\nAccounts, Marsh & Daughters Ltd\n555-0142"
+    )
+
+
+def test_every_headerless_corpus_paste_comes_out_with_the_roles_the_corpus_wrote():
+    threads = [t for t in generate_threads(400, seed=2026) if t.shape == "txt-headerless"]
+    assert len(threads) >= 40
+    wrong = []
+    for t in threads:
+        thread = read_paste(t.source_texts[0], source=t.id, name=t.id, split=split_history)
+        roles = [r.value for r in assign_roles(thread.messages, {STAFF_DOMAIN: None})]
+        texts = [_rstripped(m.body) for m in thread.messages]
+        if roles != [m.role for m in t.messages] or texts != [
+            _rstripped(m.text) for m in t.messages
+        ]:
+            wrong.append(t.id)
+    assert wrong == []
+
+
+def _rstripped(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip().split("\n"))
