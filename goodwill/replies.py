@@ -464,7 +464,7 @@ def _segment_history(lines: list[str], depth: int) -> list[Earlier]:
     if depth == 0:
         own = [_earlier(own_lines)]
     else:
-        own = [_earlier(chunk) for chunk in reversed(_split_at_signoffs(own_lines))]
+        own = [_earlier(*pair) for pair in reversed(_split_at_signoffs(own_lines))]
     older: list[Earlier] = []
     if p.quoted:
         older = _history(p.quoted, depth + 1)
@@ -475,16 +475,47 @@ def _segment_history(lines: list[str], depth: int) -> list[Earlier]:
     return [e for e in older + own if e.text]
 
 
-def _earlier(lines: list[str]) -> Earlier:
-    return Earlier(text=_text(lines), name=signatures.signed_name(lines))
+def _earlier(lines: list[str], card: list[str] | None = None) -> Earlier:
+    """One message and its signer; ``card`` is the signature block under it, when known."""
+    if card is None:
+        cut = signatures.delimiter_start(lines)
+        if cut < len(lines) and signatures.is_delimiter(lines[cut]):
+            lines, card = lines[:cut], lines[cut:]
+        else:
+            card = []
+    return Earlier(text=_text(_join_kept([lines, card])), name=_signer(lines, card))
 
 
-def _split_at_signoffs(lines: list[str]) -> list[list[str]]:
+def _signer(lines: list[str], card: list[str]) -> str:
+    """The name signed above the card, made whole by the card: "Cheers, Svenja" over a
+    card opening "Svenja Kambs" is "Svenja Kambs".
+
+    The name is looked for above the card, where the sign-off is (a long card pushes it out
+    of reach, and a company on the card's last line reads like a bare name). In a paste the
+    card can be the only place the surname is written, and the signer's name is what the
+    anonymizer learns the person by.
+    """
+    name = signatures.signed_name(lines) if lines else ""
+    if not name:
+        return signatures.signed_name(lines + card) if card else ""
+    opener = next((ln.strip() for ln in card if ln.strip() and not signatures.is_delimiter(ln)), "")
+    if (
+        opener
+        and signatures.is_name_line(opener, 4)
+        and len(opener.split()) > len(name.split())
+        and opener.split()[0].casefold() == name.split()[0].casefold()
+    ):
+        return opener.rstrip(",.")
+    return name
+
+
+def _split_at_signoffs(lines: list[str]) -> list[tuple[list[str], list[str]]]:
     """Cut quoted text that holds several messages at their greetings and sign-offs.
 
     A paste with no headers shows its messages only as "Hi James, … Best, Ada"
     one after the other; a sign-off followed by more text, or a greeting
-    after some text, is where one message ends and the next begins.
+    after some text, is where one message ends and the next begins. Each message comes
+    with the signature card found under its sign-off (``[]`` when there is none).
     """
     chunks: list[list[str]] = [[]]
     paragraph: list[str] = []
@@ -514,14 +545,14 @@ def _split_at_signoffs(lines: list[str]) -> list[list[str]]:
                 chunks.append([])
                 continue
         chunks[-1].append(line)
-    out: list[list[str]] = []
+    out: list[tuple[list[str], list[str]]] = []
     for chunk in chunks:
         if not any(ln.strip() for ln in chunk):
             continue
-        if out and signatures.is_signature_block(chunk):
-            out[-1].extend(["", *chunk])  # the card under a sign-off is that message's
+        if out and not out[-1][1] and signatures.is_signature_block(chunk):
+            out[-1] = (out[-1][0], chunk)  # the card under a sign-off is that message's
         else:
-            out.append(chunk)
+            out.append((chunk, []))
     return out
 
 

@@ -133,7 +133,8 @@ def test_a_signature_card_under_a_sign_off_belongs_to_the_message_above_it():
         "> https://bakery.example\n"
     )
     thread = read_paste(text, source="x", name="x", split=split_history)
-    assert [m.sender_name for m in thread.messages] == ["Pia", "Ben", "Pia"]
+    # The card is where the surname is written: the signer is known by their full name.
+    assert [m.sender_name for m in thread.messages] == ["Pia Lindqvist", "Ben", "Pia"]
     assert thread.messages[0].body.endswith(
         "Cheers,\nPia\n\n--\nPia Lindqvist\n"
         "Head of Finance, Lindqvist Bakery\n+44 7700 900123\nhttps://bakery.example"
@@ -149,7 +150,7 @@ def test_a_card_without_the_dashes_is_no_message_of_its_own_either():
     )
     text = "Works now, thanks!\n\nJo\n\n" + "\n".join(f"> {ln}" for ln in quoted.split("\n"))
     messages = split_history(text)
-    assert [m.name for m in messages] == ["Jo", "Jo"]
+    assert [m.name for m in messages] == ["Jo Marsh", "Jo"]
     assert messages[0].text.endswith(
         "Best,\nJo\n\nJo Marsh\nAccounts, Marsh & Daughters Ltd\n555-0142"
     )
