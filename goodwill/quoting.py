@@ -43,7 +43,7 @@ _VERBS = (
     r"wrote|writes|a écrit|a ecrit|écrivait|schrieb|escribió|escribio|schreef"
     r"|het volgende geschreven|skrev|napisał\(a\)|napisała|napisał|napisal|ha scritto"
     r"|escreveu|kirjoitti|написал\(а\)|написала|написал|пишет|írta|napsal\(a\)|napsal"
-    r"|yazdı|a scris|wrote the following"
+    r"|yazdı|a scris|wrote the following|pisze"
 )
 _VERB_AT_END = re.compile(rf"(?:^|[\s>\"')\]])(?:{_VERBS})\s*:?\s*-*\s*$", re.IGNORECASE)
 _VERB_ANYWHERE = re.compile(rf"(?:^|[\s>\"')\]])(?:{_VERBS})(?:\s|:|$)", re.IGNORECASE)
@@ -58,6 +58,21 @@ _DIGIT = re.compile(r"\d")
 # Words that open an attribution line in the languages we have seen.
 _LEAD = re.compile(
     r"^(?:on|le|am|el|op|den|il|in data|em|w dniu|dnia|pada|dne|el día|on \w+day)\b",
+    re.IGNORECASE,
+)
+# "Am 09.01.2025 um 11:35 schrieb Leni Krause:" (Thunderbird, Apple Mail in German, Dutch,
+# Nordic): the verb, then only a name (capitalised words, particles allowed) and the colon.
+_CAPITALISED = r"[\"'“]?[A-ZÀ-ÖØ-ÞĀ-ſ][\w.'’-]*[\"'”]?"
+_PARTICLE = r"(?:de|van|von|der|den|da|di|du|del|dos|la|le|ten|ter)"
+_VERB_THEN_NAME = re.compile(
+    rf"(?:^|\s)(?i:{_VERBS})\s+{_CAPITALISED}(?:\s+(?:{_CAPITALISED}|{_PARTICLE})){{0,5}}"
+    r"\s*[:：]\s*$"
+)
+# "Leni Krause <leni@example.com> schrieb am 9. Jan. 2025 um 11:35:" (Gmail on phones, some
+# webmail): the name and address first, then the verb and a word that opens a date.
+_VERB_THEN_DATE = re.compile(
+    rf"(?:^|[\s>\"')\]])(?:{_VERBS})\s+(?:am|on|op|den|le|el|il|em|dnia|w dniu|at)\s+"
+    r"[^\d:]{0,24}\d",
     re.IGNORECASE,
 )
 _DASH_RUN = re.compile(r"^-+\s*|\s*-+$")
@@ -87,16 +102,23 @@ def is_attribution(text: str) -> bool:
         if not t:
             return False
     ending = t[-60:].lower().rstrip(" :：-")
-    if not ending.endswith(_VERB_ENDINGS) and not (t[-1] in ":：" and "@" in t):
+    colon = t[-1] in ":："
+    if not ending.endswith(_VERB_ENDINGS) and not (colon and ("@" in t or _DIGIT.search(t))):
         return False
     has_address = "@" in t
     has_digit = _DIGIT.search(_ADDRESS.sub("", t) if has_address else t) is not None
     if _VERB_AT_END.search(t) or _CJK_WROTE.search(t):
         return has_digit or has_address or _LEAD.match(t) is not None
-    if t.endswith((":", "：")) and _ADDRESS_COLON_END.search(t):
+    if not colon:
+        return False
+    if _ADDRESS_COLON_END.search(t):
         # A verb in the middle ("skrev Ann <a@x>:") or none at all: a date must be there.
         return has_digit or _VERB_ANYWHERE.search(t) is not None
-    return False
+    if has_digit and _LEAD.match(t) and _VERB_THEN_NAME.search(t):
+        return True  # "Am 09.01.2025 um 11:35 schrieb Leni Krause:"
+    # "Leni Krause <leni@example.com> schrieb am 9. Jan. 2025 um 11:35:". The address is
+    # required: "As I wrote on 3 March:" has the same words.
+    return has_address and _VERB_THEN_DATE.search(t) is not None
 
 
 def could_start_attribution(line: str) -> bool:
@@ -286,3 +308,35 @@ def is_rule(line: str) -> bool:
 def is_outlook_rule(line: str) -> bool:
     """Outlook's "________________________________" between a reply and its history."""
     return _UNDERSCORES.match(line) is not None
+
+
+# --- dates inside attribution lines -------------------------------------------
+
+# A month as the first letters of its name or abbreviation, in the languages whose mail
+# clients write attribution lines: English, German, French, Spanish, Italian, Portuguese,
+# Dutch, Swedish, Danish, Norwegian, Polish. Longest first where two share a start ("juin",
+# "juil"). Only a word right after a day number is looked up, so "mar." for mardi stays.
+_MONTH_STARTS = (
+    ("juin", 6), ("juil", 7), ("jan", 1), ("ene", 1), ("gen", 1), ("sty", 1),
+    ("feb", 2), ("fév", 2), ("fev", 2), ("lut", 2), ("mar", 3), ("mär", 3), ("mrt", 3),
+    ("maa", 3), ("apr", 4), ("avr", 4), ("abr", 4), ("kwi", 4), ("may", 5), ("mai", 5),
+    ("mei", 5), ("maj", 5), ("mag", 5), ("jun", 6), ("giu", 6), ("cze", 6), ("jul", 7),
+    ("lug", 7), ("lip", 7), ("aug", 8), ("aoû", 8), ("aou", 8), ("ago", 8), ("sie", 8),
+    ("sep", 9), ("set", 9), ("wrz", 9), ("oct", 10), ("okt", 10), ("ott", 10), ("out", 10),
+    ("paź", 10), ("paz", 10), ("nov", 11), ("lis", 11), ("dec", 12), ("déc", 12),
+    ("dez", 12), ("dic", 12), ("des", 12), ("gru", 12),
+)  # fmt: skip
+_ENGLISH_MONTHS = (
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+)  # fmt: skip
+
+
+def english_month(word: str) -> str:
+    """ "Jan" for "janv.", "Januar", "ene", "gen", "sty", "stycznia"; "" for any other word."""
+    w = word.lower().rstrip(".")
+    if len(w) < 3:
+        return ""
+    for start, month in _MONTH_STARTS:
+        if w.startswith(start):
+            return _ENGLISH_MONTHS[month - 1]
+    return ""

@@ -567,12 +567,21 @@ _VERB_TAIL = re.compile(
     r"\s*(?:" + quoting._VERBS + r"|写道|寫道)\s*[:：]?\s*-*\s*$", re.IGNORECASE
 )
 _LEAD_WORD = re.compile(r"^\s*-*\s*(?:on|le|am|el|op|den|il|in data|em|w dniu|dnia)\s+", re.I)
-_DATE_WORD = re.compile(
-    r"^(?:\d[\d:./-]*|[+-]\d{4}|[ap]\.?m\.?|at|um|à|a las|om|kl\.?|klo|o|alle|às|gmt|utc"
-    r"|\(?gmt[+-]\d+:?\d*\)?|mon|tue|wed|thu|fri|sat|sun|\w+day)$",
-    re.IGNORECASE,
-)
-_ZONE_WORD = re.compile(r"^[A-Z]{2,4}$")  # EST, CET: upper case only, or "Ada" would go
+# A verb with more text after it: "Am … schrieb Leni <…>", "Leni <…> schrieb am …".
+_VERB_INSIDE = re.compile(rf"(?:^|(?<=[\s>\"')\]]))(?:{quoting._VERBS})(?=\s)", re.IGNORECASE)
+# Words that sit between a date and a name and are neither: "um", "à", "a las", "kl.", "AM".
+_CONNECTORS = frozenset({
+    "at", "um", "uhr", "à", "a", "las", "om", "kl", "klo", "o", "alle", "ore", "às", "am", "pm",
+    "a.m", "p.m", "gmt", "utc", "cet", "cest", "est", "edt", "pst", "pdt", "bst", "użytkownik",
+    "godz", "h",
+})  # fmt: skip
+_WEEKDAYS = frozenset({
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+})  # fmt: skip
+_GLUED_TIME = re.compile(r"(\d{1,2}[:.]\d{2})(?=[A-ZÀ-ÖØ-Þ])")  # "10:15Anna Andersson"
+_DAY_MONTH = re.compile(r"\b(\d{1,2})(\.?\s+(?:de\s+)?)([^\W\d_]{3,12})\.?")
+_DOTTED_TIME = re.compile(r"\b(kl\.?|klo|om|um|o|à|alle ore|às)\s+(\d{1,2})\.(\d{2})\b", re.I)
 
 
 def _header_info(header: tuple[str, ...]) -> tuple[str, str, datetime | None]:
@@ -602,7 +611,25 @@ def _name_and_address(value: str) -> tuple[str, str]:
 
 
 def _attribution_info(text: str) -> tuple[str, str, datetime | None]:
+    """(name, address, sent) from an attribution line in any of the shapes clients write.
+
+    The verb decides where the name is: at the end of the line, the name stands just before
+    it, after the date ("Le 9 janv. 2025 à 11:35, Amélie <…> a écrit :"); inside the line,
+    the name is on the side of the verb that holds no date ("Am 9. Jan. 2025 um 11:35 Uhr
+    schrieb Leni <…>:", "Leni <…> schrieb am 9. Jan. 2025 um 11:35:").
+    """
     body = _VERB_TAIL.sub("", text.strip().strip("-").strip()).rstrip(" :：")
+    body = _GLUED_TIME.sub(r"\1 ", body)
+    verbs = list(_VERB_INSIDE.finditer(body))
+    if verbs:
+        inside = verbs[-1]  # the last one: a verb inside a name is rarer than one after it
+        left, right = body[: inside.start()], body[inside.end() :]
+        if _has_date(right) and not _has_date(left):
+            who, when = left, right
+        else:
+            who, when = right, left
+        name, address = _who(who)
+        return name, address, _when(when)
     address = ""
     found = _ANGLE_ADDRESS.search(body) or _BARE_ADDRESS.search(body)
     before = body
@@ -614,15 +641,59 @@ def _attribution_info(text: str) -> tuple[str, str, datetime | None]:
         name = quoted.group(1)
         date_part = before[: quoted.start()]
     else:
-        name = before.rpartition(",")[2]
-        words = name.split()
-        while words and (
-            _DATE_WORD.match(words[0].strip(",")) or _ZONE_WORD.match(words[0].strip(","))
-        ):
-            words.pop(0)
-        name = " ".join(words)
-        date_part = before[: len(before) - len(name)] if name else before
+        start = _trailing_name_start(before)
+        name, date_part = before[start:], before[:start]
     name = name.strip(" ,\"'")
     if "@" in name:
         name = ""
-    return name, address, parse_date(_LEAD_WORD.sub("", date_part))
+    return name, address, _when(date_part)
+
+
+def _has_date(text: str) -> bool:
+    return any(c.isdigit() for c in _BARE_ADDRESS.sub("", text))
+
+
+def _trailing_name_start(text: str) -> int:
+    """Where the name at the end of "<date> <name>" starts (``len(text)`` when none).
+
+    Read from the end: a name is the run of words after the last word that holds a digit,
+    ends with a comma, or joins a date to a time ("um", "à", "kl.", "AM", a weekday).
+    """
+    words = list(re.finditer(r"\S+", text))
+    start = len(text)
+    for k in range(len(words) - 1, -1, -1):
+        word = words[k].group()
+        bare = word.strip(".,()").casefold()
+        if (
+            any(c.isdigit() for c in word)
+            or (word.endswith(",") and k < len(words) - 1)
+            or bare in _CONNECTORS
+            or (bare in _WEEKDAYS and start < len(text))
+        ):
+            break
+        start = words[k].start()
+    return start
+
+
+def _who(text: str) -> tuple[str, str]:
+    """Name and address from the part of an attribution line that names the writer."""
+    found = _ANGLE_ADDRESS.search(text) or _BARE_ADDRESS.search(text)
+    address = ""
+    if found:
+        address = (found.group(1) if found.re is _ANGLE_ADDRESS else found.group()).lower()
+        text = f"{text[: found.start()]} {text[found.end() :]}"
+    quoted = _QUOTED_NAME.search(text)
+    name = quoted.group(1) if quoted else text
+    name = " ".join(name.split()).strip(" ,;:<>()[]\"'")
+    return ("" if "@" in name else name), address
+
+
+def _when(text: str) -> datetime | None:
+    """The date of an attribution line, its month names and dotted times made readable."""
+    text = _LEAD_WORD.sub("", text)
+    text = _DAY_MONTH.sub(
+        lambda m: f"{m.group(1)}{m.group(2)}{quoting.english_month(m.group(3)) or m.group(3)}",
+        text,
+    )
+    text = _DOTTED_TIME.sub(r"\1 \2:\3", text)
+    return parse_date(text)

@@ -80,6 +80,8 @@ def test_a_header_at_the_very_top_is_the_message_own_and_its_text_is_kept() -> N
         "My colleague wrote:\nthe export is fine on her machine.",
         "Times I tried: 2026-03-03 09:12 and 03.03.2026 14:30.",
         "Here is my list:\n-- first the export\n-- then the import",
+        "As I wrote on 3 March:\nthe export stops at 100.",
+        "Am Montag um 10 schrieb ich Ihnen:\nder Export bricht ab.",
     ],
 )
 def test_prose_that_looks_a_little_like_a_header_is_kept(prose: str) -> None:
@@ -254,3 +256,77 @@ def test_a_body_without_history_is_one_message() -> None:
     assert split_history("Just a question about invoices.\n") == [
         Earlier(text="Just a question about invoices.")
     ]
+
+
+# --- who and when, in the languages mail clients write --------------------------------
+
+NINE_JAN = datetime(2025, 1, 9, 11, 35, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("attribution", "name", "address"),
+    [
+        # German Gmail, with and without "Uhr", the weekday short or spelled out
+        ("Am Do., 9. Jan. 2025 um 11:35 Uhr schrieb Leni Krause <leni.krause@example.com>:",
+         "Leni Krause", "leni.krause@example.com"),
+        ("Am Do., 9. Jan. 2025 um 11:35 schrieb Leni Krause <leni.krause@example.com>:",
+         "Leni Krause", "leni.krause@example.com"),
+        ("Am Donnerstag, 9. Januar 2025 um 11:35 Uhr schrieb Leni Krause <leni@example.com>:",
+         "Leni Krause", "leni@example.com"),
+        # German, the name first (Gmail on a phone), and Thunderbird's (no address)
+        ("Leni Krause <leni.krause@example.com> schrieb am 9. Jan. 2025 um 11:35:",
+         "Leni Krause", "leni.krause@example.com"),
+        ("Leni Krause <leni.krause@example.com> schrieb am Do., 9. Jan. 2025, 11:35:",
+         "Leni Krause", "leni.krause@example.com"),
+        ("Am 09.01.2025 um 11:35 schrieb Leni Krause:", "Leni Krause", ""),
+        # French
+        ("Le jeu. 9 janv. 2025 à 11:35, Amélie Durand <amelie.durand@example.com> a écrit :",
+         "Amélie Durand", "amelie.durand@example.com"),
+        ("Le jeudi 9 janvier 2025 à 11:35, Amélie Durand <amelie.durand@example.com> a écrit :",
+         "Amélie Durand", "amelie.durand@example.com"),
+        # Spanish
+        ("El jue, 9 ene 2025 a las 11:35, Lucía Gómez (<lucia.gomez@example.com>) escribió:",
+         "Lucía Gómez", "lucia.gomez@example.com"),
+        ("El jue, 9 ene 2025 a las 11:35, Lucía Gómez <lucia.gomez@example.com> escribió:",
+         "Lucía Gómez", "lucia.gomez@example.com"),
+        # Dutch, the name with its particle
+        ("Op do 9 jan. 2025 om 11:35 schreef Sanne de Vries <sanne.devries@example.com>:",
+         "Sanne de Vries", "sanne.devries@example.com"),
+        ("Sanne de Vries <sanne.devries@example.com> schreef op 9 januari 2025 11:35:",
+         "Sanne de Vries", "sanne.devries@example.com"),
+        # Italian: no comma between the time and the name
+        ("Il giorno gio 9 gen 2025 alle ore 11:35 Giulia Rossi <giulia.rossi@example.com> "
+         "ha scritto:", "Giulia Rossi", "giulia.rossi@example.com"),
+        ("Il giorno gio 9 gen 2025, 11:35 Giulia Rossi <giulia.rossi@example.com> ha scritto:",
+         "Giulia Rossi", "giulia.rossi@example.com"),
+        # Portuguese
+        ("Em qui., 9 de jan. de 2025 às 11:35, João Silva <joao.silva@example.com> escreveu:",
+         "João Silva", "joao.silva@example.com"),
+        # Swedish, Danish (a dotted time), Norwegian; Outlook on a phone glues time and name
+        ("Den tors 9 jan. 2025 kl 11:35 skrev Astrid Lund <astrid.lund@example.com>:",
+         "Astrid Lund", "astrid.lund@example.com"),
+        ("Den tor. 9. jan. 2025 kl. 11.35 skrev Mette Holm <mette.holm@example.com>:",
+         "Mette Holm", "mette.holm@example.com"),
+        ("tor. 9. jan. 2025 kl. 11:35 skrev Ola Nordmann <ola.nordmann@example.com>:",
+         "Ola Nordmann", "ola.nordmann@example.com"),
+        ("Den tors 9 jan. 2025 11:35Astrid Lund <astrid.lund@example.com> skrev:",
+         "Astrid Lund", "astrid.lund@example.com"),
+        # Polish: Gmail, the "Dnia" form with a spelled-out month, Thunderbird's "pisze"
+        ("W dniu czw., 9 sty 2025 o 11:35 Anna Nowak <anna.nowak@example.com> napisał(a):",
+         "Anna Nowak", "anna.nowak@example.com"),
+        ("Dnia 9 stycznia 2025 11:35 Anna Nowak <anna.nowak@example.com> napisał(a):",
+         "Anna Nowak", "anna.nowak@example.com"),
+        ("W dniu 9.01.2025 o 11:35, Anna Nowak pisze:", "Anna Nowak", ""),
+        # English shapes stay as they were
+        ("On Thu, 9 Jan 2025 at 11:35, Leni Krause <leni.krause@example.com> wrote:",
+         "Leni Krause", "leni.krause@example.com"),
+        ("On Thu, Jan 9, 2025 at 11:35 AM Leni Krause <leni.krause@example.com> wrote:",
+         "Leni Krause", "leni.krause@example.com"),
+    ],
+)  # fmt: skip
+def test_an_attribution_line_gives_the_author_and_the_time(
+    attribution: str, name: str, address: str
+) -> None:
+    earlier, own = split_history(f"Danke, es geht!\n\n{attribution}\n> Der Export bricht ab.\n")
+    assert earlier == Earlier("Der Export bricht ab.", name, address, NINE_JAN)
+    assert own.text == "Danke, es geht!"
