@@ -160,6 +160,19 @@ def test_a_translation_links_to_its_original(site: Path) -> None:
     assert 'href="https://tidy.example/testimonials/2025-09-12-la-facture-en-double/fr/"' in english
 
 
+def test_a_mistyped_category_never_takes_a_story_past_the_gate(tmp_path: Path) -> None:
+    content = copy_content(tmp_path / "content")
+    draft = content / "testimonials/2026-03-18-quicker-than-my-coffee.md"
+    draft.write_text(
+        draft.read_text()
+        .replace("Category: testimonials", "Category: Testimonial")
+        .replace("Status: draft", "Status: published")
+    )
+    build(content, tmp_path / "output")
+    for path, text in text_files(tmp_path / "output").items():
+        assert DRAFT_QUOTE not in text, f"an unconsented story leaked into {path}"
+
+
 def test_customer_markup_is_shown_as_text_never_run(tmp_path: Path) -> None:
     content = copy_content(tmp_path / "content")
     story = content / "testimonials/2026-03-04-the-export-that-ate-my-invoices.md"

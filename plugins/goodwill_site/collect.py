@@ -71,6 +71,11 @@ class State:
 
 
 def _kind(article: Any) -> str:
+    """The story kind: the folder a file is in decides, so a mistyped ``Category`` can never
+    take a testimonial past the consent gate; elsewhere the category does."""
+    folder = Path(str(getattr(article, "relative_source_path", "") or "")).parts[:1]
+    if folder and folder[0] in READERS:
+        return folder[0]
     category = getattr(article, "category", None)
     return getattr(category, "slug", str(category or ""))
 
