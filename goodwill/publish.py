@@ -45,8 +45,9 @@ def guard_output(
     """
     content_dir = source / content
     digests = guard.load_name_digests(content_dir) if content_dir.is_dir() else set()
+    allowed = [*allow, *curate.consented_names(content_dir)] if content_dir.is_dir() else allow
     try:
-        findings = guard.scan_output(output, digests, _key(source), allow)
+        findings = guard.scan_output(output, digests, _key(source), allowed)
     except guard.GuardError as exc:
         return [str(exc)]
     return guard.format_findings(findings).splitlines() if findings else []

@@ -157,3 +157,28 @@ def replacements_by_turn(
         if isinstance(turn, int) and isinstance(text, str) and isinstance(kind, str):
             turns.setdefault(turn, []).append((text, kind))
     return turns
+
+
+def rename(turns: Iterable[RenderedTurn], old: str, author: str, text: str) -> list[RenderedTurn]:
+    """The conversation with the pseudonym ``old`` replaced by the name the customer chose
+    to be shown by (``Display``): ``author`` above their turns, ``text`` where the
+    conversation names them ("Hi Maren," becomes "Hi J. W.," or "Hi [name],"). Like the
+    marks, only text between tags changes, whole words only.
+    """
+    if not old.strip() or (old == author == text):
+        return list(turns)
+    pattern = re.compile(_bounded(old))
+
+    def swap(raw: str) -> str:
+        plain = htmllib.unescape(raw)
+        if pattern.search(plain) is None:
+            return raw
+        return htmllib.escape(pattern.sub(lambda _: text, plain), quote=False)
+
+    renamed = []
+    for turn in turns:
+        parts = _TAG.split(turn.html)
+        body = "".join(part if i % 2 else swap(part) for i, part in enumerate(parts))
+        who = author if turn.role == "customer" and turn.author == old else turn.author
+        renamed.append(RenderedTurn(turn.role, who, turn.sent, body))
+    return renamed

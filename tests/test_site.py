@@ -10,11 +10,14 @@ import json
 import logging
 import re
 import xml.etree.ElementTree as ET
+from datetime import date
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from test_site_support import approve, build, copy_content, text_files
+
+from goodwill import curate
 
 # Unique words from the stories that must never be published in the example content.
 EXPORT_STORY = "testimonials/2026-03-04-the-export-that-ate-my-invoices/index.html"
@@ -340,3 +343,43 @@ def test_a_publish_build_marks_no_redaction_anywhere(tmp_path: Path) -> None:
     assert any(EXPORT_STORY in str(path) for path in files)
     for path, text in files.items():
         assert 'class="redaction"' not in text, path
+
+
+@pytest.mark.parametrize(
+    ("display", "name", "shown", "in_text"),
+    [("initials", "N. H.", "N. H.", "N. H."), ("anonymous", "", "A customer", "[name]")],
+)
+def test_the_name_the_customer_chose_is_the_only_one_on_the_page(
+    tmp_path: Path, display: str, name: str, shown: str, in_text: str
+) -> None:
+    content = copy_content(tmp_path / "content")
+    story = content / "testimonials/2026-03-18-quicker-than-my-coffee.md"
+    story.write_text(
+        story.read_text().replace("\n\n", "\n\nThank you, Noor, for the kind words.\n\n", 1)
+    )
+    curate.approve(story, "replied yes", date(2026, 3, 20), display=display, display_name=name)
+    build(content, tmp_path / "output")
+    page = (tmp_path / "output/testimonials" / story.stem / "index.html").read_text()
+    assert "Noor" not in page  # the pseudonym would tie this story to the customer's others
+    assert shown in page and f"Thank you, {in_text}, for the kind words." in page
+    feed = (tmp_path / "output/feeds/testimonials.atom.xml").read_text()
+    assert "Noor" not in feed
+
+
+def test_a_real_name_the_customer_chose_to_show_is_not_a_leak(tmp_path: Path) -> None:
+    from goodwill import guard
+    from goodwill.digest import digest
+
+    content = copy_content(tmp_path / "content")
+    story = content / "testimonials/2026-03-18-quicker-than-my-coffee.md"
+    curate.approve(story, "yes", date(2026, 3, 20), "first-name-initial", "Zelda Q.")
+    sidecar = story.with_name(story.stem + ".redactions.json")
+    key = b"k" * 32
+    records = [{"kind": "name", "digest": digest(key, "name", "Zelda")}]
+    sidecar.write_text(json.dumps(records))
+    build(content, tmp_path / "output")
+    digests = guard.load_name_digests(content)
+    found = guard.scan_output(tmp_path / "output", digests, key)
+    assert [f for f in found if f.kind == "name"]  # without the customer's choice: a leak
+    allowed = guard.scan_output(tmp_path / "output", digests, key, curate.consented_names(content))
+    assert not [f for f in allowed if f.kind == "name"]

@@ -33,6 +33,8 @@ from typing import Any
 
 from pelican import signals
 
+from goodwill import curate
+
 from . import leakcheck, pagecache, pages
 from .collect import collect
 
@@ -89,7 +91,10 @@ def _start_guard(settings: dict[str, Any], output: Path, workers: int) -> Any:
             "(e-mails, phones and cards are checked)",
             names.key_file,
         )
-    allow = settings.get("GOODWILL_GUARD_ALLOW") or ()
+    allow = [
+        *(settings.get("GOODWILL_GUARD_ALLOW") or ()),
+        *curate.consented_names(Path(settings["PATH"])),  # names customers chose to show
+    ]
     scanner = leakcheck.Scanner(output, names, allow, pagecache.folder(settings), workers)
     _GUARDS[id(settings)] = scanner
     return scanner

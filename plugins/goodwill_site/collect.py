@@ -18,6 +18,7 @@ from goodwill.turns import (
     RenderedTurn,
     join_turns,
     mark_redactions,
+    rename,
     replacements_by_turn,
     split_turns,
 )
@@ -174,6 +175,10 @@ def _dress(article: Any, story: Any, kind: str, settings: dict[str, Any], plan: 
     url = _absolute(settings, article.url)
     if kind == "testimonials":
         turns = split_turns(article._content)
+        pseudonym = str(article.metadata.get("customer", ""))
+        if story.customer != pseudonym:  # the customer chose another name (Display)
+            named = "[name]" if story.customer == stories.ANONYMOUS else story.customer
+            turns = rename(turns, pseudonym, story.customer, named)
         article._content = join_turns(turns)
         # Marks live in the turns the template shows, never in the content Pelican keeps.
         if article.goodwill_hidden and settings.get("GOODWILL_PREVIEW", False):
