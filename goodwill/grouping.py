@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from goodwill.maildate import to_utc, zone_offset
@@ -187,15 +188,17 @@ def with_history(
     zones = zones if zones is not None else [None] * len(real)
     for m, parts, zone, r in zip(real, splits, zones, recover, strict=True):
         if r:
-            for earlier in parts[:-1]:
-                candidate = _recovered(earlier, m, zone)
+            chain: list[Message] = []
+            for k, earlier in enumerate(parts[:-1]):
+                candidate = _recovered(earlier, m, zone, _quoted_by_sender(parts, k, m))
                 text = _norm(candidate.body)
                 if not text or _copies(candidate, text, real, own_texts):
                     continue
                 if any(_same_text(text, other) for other in recovered_texts):
                     continue
                 recovered_texts.append(text)
-                when = candidate.sent if candidate.sent is not None else m.sent
+                chain.append(candidate)
+            for when, candidate in _in_quoting_order(chain, m.sent):
                 out.append((when, len(out), candidate))
         last_date = m.sent or last_date
         out.append((m.sent or last_date, len(out), m))
@@ -256,9 +259,50 @@ def planned_digest(raws: Sequence[bytes], heads: Sequence[tuple[str, datetime | 
     return raw_digest(kept[i][0] for i in _in_time_order([sent for _, sent in kept]))
 
 
-def _recovered(earlier: Earlier, source: Message, zone: timedelta | None) -> Message:
+def _in_quoting_order(
+    chain: list[Message], bound: datetime | None
+) -> list[tuple[datetime | None, Message]]:
+    """Recovered messages (oldest first) with the time each is sorted by.
+
+    Each message was quoted by the next one, so none can be later than the next: such a
+    time is someone's local time in a zone nobody wrote down, and is dropped rather than
+    trusted. An undated message is sorted just before the message that quoted it.
+    """
+    keyed: list[tuple[datetime | None, Message]] = []
+    for candidate in reversed(chain):
+        if candidate.sent is not None and bound is not None and candidate.sent > bound:
+            candidate = replace(candidate, sent=None)
+        bound = candidate.sent or bound
+        keyed.append((bound, candidate))
+    return keyed[::-1]
+
+
+def _quoted_by_sender(parts: Sequence[Earlier], k: int, source: Message) -> bool:
+    """Was ``parts[k]`` quoted (and its attribution line written) by the source's sender?
+
+    History reads oldest first, each message quoted by the next one: the last part is the
+    source's own text, and a part whose address is the sender's was written by them too.
+    """
+    if k + 1 == len(parts) - 1:
+        return True
+    quoter = parts[k + 1].address.lower()
+    return bool(quoter) and quoter == source.sender
+
+
+def _recovered(
+    earlier: Earlier, source: Message, zone: timedelta | None, by_sender: bool = False
+) -> Message:
+    """A recovered message, its time in UTC.
+
+    An attribution line without a zone is written in the quoter's local time. When the
+    quoter is the source's sender, their Date header's zone puts it right (a customer in
+    Paris quoting "à 21:16" means 20:16 UTC); otherwise a time later than the source is
+    impossible, moved by that zone or dropped.
+    """
     sent = to_utc(earlier.sent) if earlier.sent else None
-    if sent is not None and source.sent is not None and sent > source.sent:
+    if sent is not None and earlier.local and by_sender and zone is not None:
+        sent = sent - zone
+    elif sent is not None and source.sent is not None and sent > source.sent:
         sent = sent - zone if zone is not None and sent - zone <= source.sent else None
     return Message(
         sender=earlier.address.lower(),

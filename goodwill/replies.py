@@ -19,6 +19,7 @@ in the size of the body.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -65,6 +66,9 @@ class Earlier:
     name: str = ""  # author, from the attribution line or the sign-off, when known
     address: str = ""  # author's e-mail address, when the attribution line has one
     sent: datetime | None = None  # from the attribution line, when it has a date
+    # The line gave no zone, so ``sent`` is the quoter's local time read as UTC: the reader
+    # who knows the quoter's zone (their Date header) puts it right.
+    local: bool = field(default=False, compare=False)
 
 
 # --- scanning -----------------------------------------------------------------
@@ -431,18 +435,11 @@ def _history(lines: list[str], depth: int) -> list[Earlier]:
         return []
 
     infos = [_header_info(h) if h else None for h, _ in segments]
-    order = list(range(len(segments)))
-    if segments[0][0] == ():
-        order.reverse()  # a reply on top, older messages below it: newest first
     dates = [info[2] if info else None for info in infos]
-    if (
-        all(dates[i] is not None for i in order if segments[i][0])
-        and sum(1 for d in dates if d is not None) >= 2
-    ):
-        undated_first = [i for i in order if dates[i] is None]
-        dated = sorted((i for i in order if dates[i] is not None), key=lambda i: dates[i])
-        # an undated segment is the body's own text: newest
-        order = dated + undated_first if segments[0][0] == () else undated_first + dated
+    top_posted = segments[0][0] == ()
+    order = _oldest_first([i for i, (h, _) in enumerate(segments) if h], dates, top_posted)
+    if top_posted:
+        order.append(0)  # the body's own text, above its history: the newest
 
     out: list[Earlier] = []
     for i in order:
@@ -451,9 +448,29 @@ def _history(lines: list[str], depth: int) -> list[Earlier]:
         if info and items:
             name, address, sent = info
             last = items[-1]
-            items[-1] = Earlier(last.text, name or last.name, address, sent)
+            local = sent is not None and _zoneless(segments[i][0])
+            items[-1] = Earlier(last.text, name or last.name, address, sent, local)
         out.extend(items)
     return out
+
+
+def _oldest_first(headed: list[int], dates: list[datetime | None], top_posted: bool) -> list[int]:
+    """Headed segments oldest first.
+
+    Below a reply on top, history runs newest first: each message quotes the one before
+    it, whatever its header's time says (that is the local time of whoever quoted it, so
+    two neighbours can look swapped when the writers live in different zones). A body that
+    opens with a header is a paste, which people lay out either way: there the dates choose
+    the direction, by a majority of neighbours, and never the order inside it.
+    """
+    if top_posted:
+        return headed[::-1]
+    seq = list(headed)
+    known = [dates[i] for i in seq if dates[i] is not None]
+    pairs = list(itertools.pairwise(known))
+    if sum(1 for a, b in pairs if a > b) > sum(1 for a, b in pairs if a < b):
+        seq.reverse()
+    return seq
 
 
 def _segment_history(lines: list[str], depth: int) -> list[Earlier]:
@@ -471,7 +488,8 @@ def _segment_history(lines: list[str], depth: int) -> list[Earlier]:
         if p.attribution and older:
             name, address, sent = _header_info((p.attribution,))
             last = older[-1]
-            older[-1] = Earlier(last.text, name or last.name, address or last.address, sent)
+            local = sent is not None and _zoneless((p.attribution,))
+            older[-1] = Earlier(last.text, name or last.name, address or last.address, sent, local)
     return [e for e in older + own if e.text]
 
 
@@ -582,6 +600,16 @@ _WEEKDAYS = frozenset({
 _GLUED_TIME = re.compile(r"(\d{1,2}[:.]\d{2})(?=[A-ZÀ-ÖØ-Þ])")  # "10:15Anna Andersson"
 _DAY_MONTH = re.compile(r"\b(\d{1,2})(\.?\s+(?:de\s+)?)([^\W\d_]{3,12})\.?")
 _DOTTED_TIME = re.compile(r"\b(kl\.?|klo|om|um|o|à|alle ore|às)\s+(\d{1,2})\.(\d{2})\b", re.I)
+
+
+_ZONE_TEXT = re.compile(
+    r"(?<![\d:])[+-]\d{2}:?\d{2}\b|\b(?:GMT|UTC|Z|[ECMP][SD]T|CES?T|BST|IST|JST)\b"
+)
+
+
+def _zoneless(header: tuple[str, ...]) -> bool:
+    """No offset or zone name beside the date: the time is the quoter's local time."""
+    return not _ZONE_TEXT.search(_BARE_ADDRESS.sub("", " ".join(header)))
 
 
 def _header_info(header: tuple[str, ...]) -> tuple[str, str, datetime | None]:

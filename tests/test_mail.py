@@ -10,12 +10,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from corpus import generate_inbox
 
 from goodwill.mail import InboxError, parse_message, read_inbox
 from goodwill.maildate import parse_date
 from goodwill.model import Thread
 from goodwill.problems import Unreadable
 from goodwill.replies import Earlier
+from goodwill.roles import assign_roles
 from goodwill.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "inbox"
@@ -461,3 +463,96 @@ def test_a_mail_threads_digest_is_known_from_its_bytes_before_it_is_read():
         if read_back:  # a job whose every message is unreadable has no thread
             assert job_digest(job) == read_back[0].digest, job.source
     assert {job_digest(j) for j in jobs if j.kind != "mail"} == {None}  # pastes: read first
+
+
+# --- recovered history across time zones --------------------------------------------------
+
+
+def _reply_eml(tmp_path: Path, date: str, body: str) -> Path:
+    path = tmp_path / "reply.eml"
+    head = (
+        "From: Lea Roux <lea.roux@example.com>\nTo: Ben <ben@tidy.example>\n"
+        f"Subject: Re: Export\nDate: {date}\nMessage-ID: <r3@example.com>\n"
+        "References: <r1@example.com> <r2@tidy.example>\n"
+        'Content-Type: text/plain; charset="utf-8"\n\n'
+    )
+    path.write_bytes((head + body).encode("utf-8"))
+    return path
+
+
+def test_attribution_times_are_read_in_the_zone_of_whoever_wrote_them(tmp_path: Path):
+    # Lea in Paris quotes Ben (who wrote at 20:16 UTC) as "à 21:16", her own time; Ben had
+    # quoted Lea's first message in UTC, his time. The order is the order of the quotes.
+    body = (
+        "Ça marche, merci !\n\n"
+        "Le jeu. 9 janv. 2025 à 21:16, Ben <ben@tidy.example> a écrit :\n"
+        "> Bonjour Lea, une version corrigée arrive.\n"
+        ">\n"
+        "> On Thu, 9 Jan 2025 at 19:48, Lea Roux <lea.roux@example.com> wrote:\n"
+        ">> Bonjour, l'export s'arrête à la facture 100.\n"
+    )
+    thread = one(_reply_eml(tmp_path, "Thu, 09 Jan 2025 22:35:00 +0100", body))
+    assert [(m.sender, m.sent) for m in thread.messages] == [
+        ("lea.roux@example.com", datetime(2025, 1, 9, 19, 48, tzinfo=UTC)),
+        ("ben@tidy.example", datetime(2025, 1, 9, 20, 16, tzinfo=UTC)),
+        ("lea.roux@example.com", datetime(2025, 1, 9, 21, 35, tzinfo=UTC)),
+    ]
+
+
+def test_a_quoted_time_later_than_the_quote_around_it_is_dropped_not_reordered(tmp_path: Path):
+    # Ben's reply quotes Lea "at 19:48" in a zone nobody wrote down, so it reads later than
+    # Ben's own message: the quotes still decide the order, and the impossible time goes.
+    body = (
+        "Merci !\n\n"
+        "Le jeu. 9 janv. 2025 à 19:16, Ben <ben@tidy.example> a écrit :\n"
+        "> Bonjour Lea, une version corrigée arrive.\n"
+        ">\n"
+        "> On Thu, 9 Jan 2025 at 19:48, Lea Roux <lea.roux@example.com> wrote:\n"
+        ">> Bonjour, l'export s'arrête à la facture 100.\n"
+    )
+    thread = one(_reply_eml(tmp_path, "Thu, 09 Jan 2025 21:35:00 +0000", body))
+    assert [(m.sender, m.sent) for m in thread.messages] == [
+        ("lea.roux@example.com", None),
+        ("ben@tidy.example", datetime(2025, 1, 9, 19, 16, tzinfo=UTC)),
+        ("lea.roux@example.com", datetime(2025, 1, 9, 21, 35, tzinfo=UTC)),
+    ]
+
+
+def test_outlook_blocks_below_a_reply_stay_newest_first_whatever_their_local_times(
+    tmp_path: Path,
+):
+    # Each "Sent:" is the local time of the person who forwarded the block: Lea's (New
+    # York) for Ben's message, Ben's (UTC) for Lea's first one, so they look swapped.
+    body = (
+        "Thanks, that did it!\n\n"
+        "From: Ben <ben@tidy.example>\nSent: Wednesday, January 29, 2025 5:32 PM\n"
+        "To: Lea Roux <lea.roux@example.com>\nSubject: RE: Export\n\n"
+        "Hi Lea, a fixed build is on its way.\n\n"
+        "From: Lea Roux <lea.roux@example.com>\nSent: Wednesday, January 29, 2025 10:01 PM\n"
+        "To: Ben <ben@tidy.example>\nSubject: Export\n\n"
+        "Hi, the export stops at invoice 100.\n"
+    )
+    thread = one(_reply_eml(tmp_path, "Wed, 29 Jan 2025 18:43:00 -0500", body))
+    assert [m.sender for m in thread.messages] == [
+        "lea.roux@example.com",
+        "ben@tidy.example",
+        "lea.roux@example.com",
+    ]
+    assert thread.messages[1].sent == datetime(2025, 1, 29, 22, 32, tzinfo=UTC)
+
+
+def test_corpus_mail_histories_come_out_with_the_roles_the_corpus_wrote(tmp_path: Path):
+    """Gmail and Outlook replies quoting the whole thread, in English, French and German,
+    customers in other time zones than the staff: the recovered turns alternate as written.
+    (Threads where two messages say exactly the same are left out: a copy is dropped.)"""
+    truth = generate_inbox(tmp_path, 250, seed=2026, formats=("eml",))
+    shaped = [t for t in truth.threads if t.shape in ("eml-gmail", "eml-outlook")]
+    distinct = [t for t in shaped if len({m.text for m in t.messages}) == len(t.messages)]
+    assert len(distinct) >= 100
+    wrong = []
+    for t in distinct:
+        thread = one(tmp_path / t.files[0])
+        roles = [r.value for r in assign_roles(thread.messages, STAFF.staff)]
+        if roles != [m.role for m in t.messages]:
+            wrong.append(t.id)
+    assert wrong == []
