@@ -496,11 +496,11 @@ def _segment_history(lines: list[str], depth: int) -> list[Earlier]:
 def _earlier(lines: list[str], card: list[str] | None = None) -> Earlier:
     """One message and its signer; ``card`` is the signature block under it, when known."""
     if card is None:
-        cut = signatures.delimiter_start(lines)
-        if cut < len(lines) and signatures.is_delimiter(lines[cut]):
-            lines, card = lines[:cut], lines[cut:]
-        else:
-            card = []
+        cut = next(
+            (i for i, ln in enumerate(lines) if ln[:2] == "--" and signatures.is_delimiter(ln)),
+            0,
+        )
+        lines, card = (lines[:cut], lines[cut:]) if cut else (lines, [])
     return Earlier(text=_text(_join_kept([lines, card])), name=_signer(lines, card))
 
 
@@ -612,8 +612,12 @@ def _zoneless(header: tuple[str, ...]) -> bool:
     return not _ZONE_TEXT.search(_BARE_ADDRESS.sub("", " ".join(header)))
 
 
+@lru_cache(maxsize=1024)
 def _header_info(header: tuple[str, ...]) -> tuple[str, str, datetime | None]:
-    """(name, address, sent) from a header block or an attribution line."""
+    """(name, address, sent) from a header block or an attribution line.
+
+    Cached: history recovery reads the same attribution line again at every quote level.
+    """
     fields: dict[str, str] = {}
     for line in header:
         found = quoting.header_field(line)
