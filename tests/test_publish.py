@@ -14,26 +14,12 @@ import threading
 from pathlib import Path
 
 import pytest
+from tinysite import PELICANCONF
 
 from goodwill import publish, releases
 from goodwill.build import read_log
 from goodwill.hook import parse_updates
 from goodwill.releases import Layout
-
-PELICANCONF = """\
-AUTHOR = "Tidy Invoice"
-SITENAME = "Kind words"
-PATH = "content"
-TIMEZONE = "UTC"
-DEFAULT_LANG = "en"
-THEME = "simple"
-FEED_ALL_ATOM = None
-CATEGORY_FEED_ATOM = None
-TRANSLATION_FEED_ATOM = None
-AUTHOR_FEED_ATOM = None
-AUTHOR_FEED_RSS = None
-RELATIVE_URLS = True
-"""
 
 # The publish settings hold the build while a file named "hold" is in the site:
 # that is how the concurrency test keeps a first build running while it pushes again.

@@ -14,25 +14,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tinysite import PELICANCONF
 
 from goodwill.settings import load
 from goodwill.watch import Rebuild, Session, describe, serve, site_from, sort_changes
-
-PELICANCONF = """\
-AUTHOR = "Tidy Notes"
-SITENAME = "Kind words"
-PATH = "content"
-TIMEZONE = "UTC"
-DEFAULT_LANG = "en"
-THEME = "simple"
-FEED_ALL_ATOM = None
-CATEGORY_FEED_ATOM = None
-TRANSLATION_FEED_ATOM = None
-AUTHOR_FEED_ATOM = None
-AUTHOR_FEED_RSS = None
-RELATIVE_URLS = True
-GOODWILL_INBOX = "inbox"
-"""
 
 
 def story(title: str, body: str = "Thank you for the quick fix!") -> str:
