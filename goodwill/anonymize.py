@@ -246,6 +246,29 @@ def _name_parts(names: Sequence[str], key: bytes) -> list[Redaction]:
     return [Redaction("name", NAME_PART, 0, 0, "", d) for d in parts]
 
 
+def _scrub_thread(
+    thread: Thread,
+    texts: Sequence[str],
+    roles: Sequence[Role],
+    subject_text: str,
+    cast: _Cast,
+    policy: Policy,
+    key: bytes,
+) -> tuple[list[Turn], str, list[Redaction], list[str]]:
+    """One pass of replacements over every message and the subject."""
+    turns: list[Turn] = []
+    redactions: list[Redaction] = []
+    names: list[str] = []
+    for i, (message, text, role) in enumerate(zip(thread.messages, texts, roles, strict=True)):
+        clean, found = _scrub(text, i, cast, policy, key, names)
+        redactions.extend(found)
+        author = cast.turn_author.get(cast.authors[i], policy.staff_label)
+        turns.append(Turn(role=role, author=author, sent=message.sent, text=clean))
+    subject, found = _scrub(subject_text, SUBJECT, cast, policy, key, names)
+    redactions.extend(found)
+    return turns, subject, redactions, names
+
+
 def anonymize(
     thread: Thread,
     texts: Sequence[str],
@@ -264,17 +287,16 @@ def anonymize(
             f"and {len(roles)} roles; pass one text and one role per message"
         )
     cast = _cast(thread, texts, roles, policy, key)
-    turns: list[Turn] = []
-    redactions: list[Redaction] = []
-    names: list[str] = []
-    for i, (message, text, role) in enumerate(zip(thread.messages, texts, roles, strict=True)):
-        clean, found = _scrub(text, i, cast, policy, key, names)
-        redactions.extend(found)
-        author = cast.turn_author.get(cast.authors[i], policy.staff_label)
-        turns.append(Turn(role=role, author=author, sent=message.sent, text=clean))
     subject_text = thread.subject or next((m.subject for m in thread.messages if m.subject), "")
-    subject, found = _scrub(subject_text, SUBJECT, cast, policy, key, names)
-    redactions.extend(found)
+    known = len(cast.book.people)
+    turns, subject, redactions, names = _scrub_thread(thread, texts, roles, subject_text, cast,
+                                                      policy, key)  # fmt: skip
+    if len(cast.book.people) > known:
+        # Someone named in full only in a later message ("my colleague Rose Baker") may be
+        # named by first name alone earlier ("Rose is on leave"): read the thread once more.
+        turns, subject, redactions, names = _scrub_thread(
+            thread, texts, roles, subject_text, cast, policy, key
+        )
     redactions.extend(_name_parts(names, key))
     customer_key = next(
         (k for k, r in zip(cast.authors, roles, strict=True) if r is Role.CUSTOMER), None

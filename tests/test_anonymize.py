@@ -242,3 +242,24 @@ def test_each_part_of_a_replaced_full_name_gets_a_digest_for_the_guard():
     assert parts == {digest(b"k" * 32, "name", word) for word in expected}
     assert all(r.replacement == "" and r.start == r.end == 0 for r in result.redactions
                if r.message == NAME_PART)  # fmt: skip
+
+
+def test_a_person_named_in_full_only_later_is_also_hidden_earlier():
+    thread = Thread(
+        source="t.eml",
+        messages=[
+            Message(sender="jo@example.com", sender_name="Jonas Whitlock", body="…"),
+            Message(sender="ada@tidy.example", body="…"),
+            Message(sender="jo@example.com", sender_name="Jonas Whitlock", body="…"),
+        ],
+        key="k" * 16,
+    )
+    texts = [
+        "Rose is on leave, so I am writing instead.",
+        "Thanks, we will sort it out.",
+        "My colleague Rose Baker says thank you too.",
+    ]
+    roles = [Role.CUSTOMER, Role.STAFF, Role.CUSTOMER]
+    result = anonymize(thread, texts, roles, Policy(staff={"tidy.example": None}), KEY)
+    assert "Rose" not in result.turns[0].text and "Rose" not in result.turns[2].text
+    assert result.turns[0].text.endswith("is on leave, so I am writing instead.")
