@@ -246,6 +246,15 @@ def _name_parts(names: Sequence[str], key: bytes) -> list[Redaction]:
     return [Redaction("name", NAME_PART, 0, 0, "", d) for d in parts]
 
 
+def _named_alone(cast: _Cast, known: set[str], texts: Sequence[str], subject: str) -> bool:
+    """Whether someone learnt during the pass is also named by first name alone somewhere."""
+    learnt = [p for k, p in cast.book.people.items() if k not in known and " " in p.name]
+    if not learnt:
+        return False
+    joined = "\n".join([*texts, subject])
+    return any(joined.count(p.name.split()[0]) > joined.count(p.name) for p in learnt)
+
+
 def _scrub_thread(
     thread: Thread,
     texts: Sequence[str],
@@ -288,10 +297,10 @@ def anonymize(
         )
     cast = _cast(thread, texts, roles, policy, key)
     subject_text = thread.subject or next((m.subject for m in thread.messages if m.subject), "")
-    known = len(cast.book.people)
+    known = set(cast.book.people)
     turns, subject, redactions, names = _scrub_thread(thread, texts, roles, subject_text, cast,
                                                       policy, key)  # fmt: skip
-    if len(cast.book.people) > known:
+    if _named_alone(cast, known, texts, subject_text):
         # Someone named in full only in a later message ("my colleague Rose Baker") may be
         # named by first name alone earlier ("Rose is on leave"): read the thread once more.
         turns, subject, redactions, names = _scrub_thread(
