@@ -57,12 +57,12 @@ def fake_split(body: str) -> list[Earlier]:
 
 def test_plain_message_headers_are_decoded_and_dates_are_utc():
     m = parse_message((FIXTURES / "eml" / "base64-and-qp.eml").read_bytes())
-    assert m.sender == "juergen@example.de"
+    assert m.sender == "juergen@example.test"
     assert m.sender_name == "Jürgen Vogel"
     assert m.subject == "Rechnung mit Umlauten äöü"
     assert m.sent == datetime(2026, 3, 5, 7, 0, tzinfo=UTC)
     assert m.recipients == ("support@tidy.example",)
-    assert m.message_id == "juergen-1@example.de"
+    assert m.message_id == "juergen-1@example.test"
 
 
 def test_base64_body_is_decoded_and_the_attachment_ignored():

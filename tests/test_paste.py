@@ -87,18 +87,18 @@ def test_a_header_word_inside_a_body_does_not_start_a_message():
 
 def test_header_names_in_any_language_quoting_knows_start_a_message():
     text = (
-        "Expéditeur : Léa Martin <lea@example.fr>\n"
+        "Expéditeur : Léa Martin <lea@example.test>\n"
         "Envoyé : mardi 3 mars 2026 09:12\n"
         "À : support@tidy.example\n"
-        "Cc : compta@example.fr\n"
+        "Cc : compta@example.test\n"
         "Objet : Facture en double\n"
         "\n"
         "Bonjour, la facture est en double.\n"
     )
     (message,) = read_paste(text, source="x", name="x", split=whole).messages
-    assert (message.sender, message.sender_name) == ("lea@example.fr", "Léa Martin")
+    assert (message.sender, message.sender_name) == ("lea@example.test", "Léa Martin")
     assert message.sent == datetime(2026, 3, 3, 9, 12, tzinfo=UTC)
-    assert message.recipients == ("support@tidy.example", "compta@example.fr")
+    assert message.recipients == ("support@tidy.example", "compta@example.test")
     assert message.subject == "Facture en double"
     assert message.body == "Bonjour, la facture est en double."
 
