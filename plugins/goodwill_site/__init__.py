@@ -33,7 +33,8 @@ from typing import Any
 
 from pelican import signals
 
-from goodwill import curate
+from goodwill import curate, guard
+from goodwill.keys import KeyFileError
 
 from . import leakcheck, pagecache, pages
 from .collect import collect
@@ -74,12 +75,6 @@ def _guard_mode(settings: dict[str, Any]) -> str:
 def _start_guard(settings: dict[str, Any], output: Path, workers: int) -> Any:
     """The build's leak guard, ready to read pages as they are written."""
     if _guard_mode(settings) == "off":
-        return None
-    try:
-        from goodwill import guard
-        from goodwill.keys import KeyFileError
-    except ImportError:  # pragma: no cover - only while guard.py has not landed
-        logger.warning("goodwill.guard is not installed: the output was not checked for leaks")
         return None
     try:
         names = leakcheck.load_names(settings)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from goodwill import consent, evidence, stories, structured
+from goodwill.content import ContentError, read_ledger
 from goodwill.sanitize import sanitize_html
 from goodwill.turns import (
     RenderedTurn,
@@ -92,10 +93,6 @@ def _absolute(settings: dict[str, Any], url: str) -> str:
 
 def _read_ledger(settings: dict[str, Any]) -> list[Any]:
     path = Path(settings["PATH"]) / settings.get("GOODWILL_LEDGER", "ledger.csv")
-    try:
-        from goodwill.content import ContentError, read_ledger
-    except ImportError:  # pragma: no cover - only while content.py has not landed
-        return []
     try:
         return list(read_ledger(path))
     except ContentError as exc:
