@@ -37,6 +37,9 @@ from goodwill import hook
 from goodwill.settings import load
 from goodwill.watch import Session, site_from
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import report as bench_report
+
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results" / "publish.md"
 SITE_PARTS = ("pelicanconf.py", "publishconf.py", "theme", "plugins")
@@ -288,13 +291,7 @@ def main() -> int:
         f"Watch mode, story saved to page written (20-story plain site, {len(latencies)} saves): "
         f"best {min(latencies):.2f} s, median {statistics.median(latencies):.2f} s."
     )
-    text = (
-        f"# Publishing benchmark\n\n`{' '.join(['python', *sys.argv])}` on {os.cpu_count()} "
-        f"cores, Python {sys.version.split()[0]}.\n\n{report}\n\n{watch_line}\n"
-    )
-    print(text)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
+    bench_report.publish("Publishing benchmark", f"{report}\n\n{watch_line}", RESULTS.name)
     return 0
 
 

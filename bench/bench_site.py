@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import report
 import site_corpus
 
 RESULTS = Path(__file__).resolve().parent / "results" / "site.md"
@@ -160,13 +161,7 @@ def main() -> int:
             rounds = 1 if args.quick or n > 1000 else args.rounds
             rows.append(measure(root, n, stories, rounds, rebuild=n == sizes[-1]))
             print(f"measured {n} stories", file=sys.stderr)
-    text = (
-        f"# Site build benchmark\n\n`{' '.join(['python', *sys.argv])}` on {os.cpu_count()} "
-        f"cores, Python {sys.version.split()[0]}.\n\n{table(rows)}\n"
-    )
-    print(text)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
+    report.publish("Site build benchmark", table(rows), RESULTS.name)
     return 0
 
 
