@@ -146,7 +146,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--quick", action="store_true", help="1,000 pages, one round")
     args = parser.parse_args()
+    if args.quick:
+        args.pages, args.rounds = 1000, 1
     with tempfile.TemporaryDirectory(prefix="goodwill-guard-bench-") as tmp:
         out = Path(tmp) / "output"
         planted, digests, size = build(out, args.pages)
