@@ -263,3 +263,22 @@ def test_a_person_named_in_full_only_later_is_also_hidden_earlier():
     result = anonymize(thread, texts, roles, Policy(staff={"tidy.example": None}), KEY)
     assert "Rose" not in result.turns[0].text and "Rose" not in result.turns[2].text
     assert result.turns[0].text.endswith("is on leave, so I am writing instead.")
+
+
+def test_a_team_signing_as_its_own_label_is_no_redaction():
+    # Recording "Support" replaced by "Support" would make the leak guard take every
+    # "support" on the site for a redacted name (and refuse to publish it).
+    thread = Thread(
+        source="t.txt",
+        messages=[
+            Message(sender="jo@example.com", sender_name="Jonas Whitlock", body="…"),
+            Message(sender="help@tidy.example", sender_name="Support", body="…"),
+        ],
+        key="k" * 16,
+    )
+    texts = ["Hi Support, the export fails.\nJonas", "Hi Jonas, fixed now.\n\nCheers,\nSupport"]
+    result = anonymize(
+        thread, texts, [Role.CUSTOMER, Role.STAFF], Policy(staff={"tidy.example": None}), KEY
+    )
+    assert result.turns[1].text.endswith("Cheers,\nSupport")
+    assert digest(KEY, "name", "Support") not in {r.digest for r in result.redactions}
