@@ -92,3 +92,28 @@ def test_editing_the_words_after_consent_holds_the_story_back(founder, capsys):
     main(["review", "--json"])
     (held,) = [s for s in json.loads(capsys.readouterr().out) if s["slug"] == story["slug"]]
     assert held["consent"] == "stale"
+
+
+def test_a_whole_fictional_inbox_ingested_into_the_example_site_publishes_clean(
+    founder, capsys
+):
+    # Forty threads of every shape from the seeded corpus: after ingest and one approval, a
+    # publish build with the leak guard set to fail (and the key, so names are checked too)
+    # goes through: nothing personal, and no false alarm that would block a founder.
+    from corpus import generate_inbox
+
+    generate_inbox(founder / "inbox", 40)
+    assert main(["ingest"]) == 0
+    capsys.readouterr()
+    story = ingest_and_find(capsys)
+    assert main(["approve", story["slug"], "--consent", "replied yes"]) == 0
+    output = founder / "output"
+    build(
+        founder / "content",
+        output,
+        publish=True,
+        GOODWILL_GUARD="fail",
+        GOODWILL_KEY_FILE=str(founder / ".goodwill" / "key"),
+    )
+    assert appears(text_files(output), "testimonials/index.html")
+    assert main(["check", str(output), "--content", str(founder / "content")]) == 0
