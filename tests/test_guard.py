@@ -126,7 +126,7 @@ def test_personal_data_in_an_attribute_is_found_on_its_own_line(tmp_path):
 
 def test_stylesheets_and_script_urls_are_not_read(tmp_path):
     head = (
-        '<link rel="stylesheet" href="https://cdn.example/x@y.com/a.css">'
+        '<link rel="stylesheet" href="https://cdn.example/x@y.test/a.css">'
         '<script src="https://cdn.example/lib@jo.example.com/x.js"></script>'
         "<style>a::after { content: 'css@example.com'; }</style>"
         "<p style=\"--x: 'inline@example.com'\">ok</p>"
