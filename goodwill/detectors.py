@@ -536,20 +536,21 @@ def _ips(text: str) -> Iterator[Span]:
                 yield Span("ip", m.start(), m.end(), m.group())
 
 
-def _luhn(digits: str) -> bool:
+def luhn_valid(digits: str) -> bool:
+    """The checksum every payment card number carries; random digits pass one time in ten."""
     total = 0
-    for i, ch in enumerate(reversed(digits)):
-        n = int(ch)
+    for i, char in enumerate(reversed(digits)):
+        d = int(char)
         if i % 2:
-            n = n * 2 - 9 if n > 4 else n * 2
-        total += n
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
     return total % 10 == 0
 
 
 def _cards(text: str) -> Iterator[Span]:
     for m in CARD.finditer(text):
         digits = re.sub(r"\D", "", m.group())
-        if 13 <= len(digits) <= 19 and _luhn(digits) and len(set(digits)) > 1:
+        if 13 <= len(digits) <= 19 and luhn_valid(digits) and len(set(digits)) > 1:
             yield Span("card", m.start(), m.end(), m.group())
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import phonenumbers
 
-from goodwill.detectors import PHONE_LABEL, TITLES, find_structured, fold, lexicon
+from goodwill.detectors import PHONE_LABEL, TITLES, find_structured, fold, lexicon, luhn_valid
 from goodwill.digest import digester, normalise
 
 SCANNED_SUFFIXES = frozenset({".html", ".htm", ".xml", ".json", ".txt", ".atom", ".rss"})
@@ -287,17 +287,6 @@ _NOT_PHONE = re.compile(
 )
 _DIGIT_GROUPS = re.compile(r"\d+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-
-
-def luhn_valid(digits: str) -> bool:
-    """The checksum every payment card number carries; random digits pass one time in ten."""
-    total = 0
-    for i, char in enumerate(reversed(digits)):
-        d = int(char)
-        if i % 2:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
 
 
 def _card_brand_length(digits: str) -> bool:
