@@ -1,7 +1,9 @@
 """Goodwill's Pelican plugin: signals in, calls to ``goodwill`` out, nothing else.
 
-Four moments matter:
+Five moments matter:
 
+* ``article_generator_preread``: before Pelican reads its first article, the
+  Markdown files it will parse are parsed ahead on every core (``preread``).
 * ``article_generator_pretaxonomy``: Pelican has read every file but has not yet
   built categories, feeds or archives. Stories are read into dataclasses here and
   the consent gate removes every story that may not be public from *all* of
@@ -36,7 +38,7 @@ from pelican import signals
 from goodwill import curate, guard
 from goodwill.keys import KeyFileError
 
-from . import leakcheck, pagecache, pages
+from . import leakcheck, pagecache, pages, preread
 from .collect import collect
 
 logger = logging.getLogger(__name__)
@@ -58,7 +60,13 @@ def on_initialized(pelican: Any) -> None:
     settings["JINJA_FILTERS"] = {**(settings.get("JINJA_FILTERS") or {}), **pages.FILTERS}
 
 
+def on_preread(generator: Any) -> None:
+    """Pelican is about to read its first article: parse the Markdown ahead on every core."""
+    preread.start(generator)
+
+
 def on_pretaxonomy(generator: Any) -> None:
+    preread.finish(generator)
     state = collect(generator)
     generator.context[STATE] = state
     generator.context["goodwill"] = state.model
@@ -136,6 +144,7 @@ def on_finalized(pelican: Any) -> None:
 
 def register() -> None:
     signals.initialized.connect(on_initialized)
+    signals.article_generator_preread.connect(on_preread)
     signals.article_generator_pretaxonomy.connect(on_pretaxonomy)
     signals.article_writer_finalized.connect(on_writer_finalized)
     signals.content_written.connect(on_content_written)

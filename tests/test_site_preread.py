@@ -1,0 +1,82 @@
+"""Markdown parsed ahead on the other cores builds exactly the site Pelican builds alone.
+
+The plugin hands the Markdown files of a full build to worker processes before
+Pelican reads them (``plugins/goodwill_site/preread.py``). These builds put the
+same content through both ways, workers and none, and compare every byte.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from test_site_support import approve, build, copy_content
+
+STORY = "2026-02-11-a-rounding-error-fixed-the-same-day"
+COPIES = 70  # above the plugin's threshold: fewer files are not worth the workers
+
+
+def many_stories(content: Path) -> None:
+    """The example site and seventy more approved stories, each with its own title."""
+    source = (content / f"testimonials/{STORY}.md").read_text()
+    for n in range(COPIES):
+        slug = f"2026-01-{n % 28 + 1:02d}-a-rounding-error-number-{n}"
+        story = content / f"testimonials/{slug}.md"
+        story.write_text(
+            source.replace(f"Slug: {STORY}", f"Slug: {slug}")
+            .replace("Date: 2026-02-11 14:30", f"Date: 2026-01-{n % 28 + 1:02d} 10:{n % 60:02d}")
+            .replace("Title: ", f"Title: Number {n}: ", 1)
+            .replace("Featured: true\n", "")
+        )
+        approve(story)
+
+
+def files(output: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()
+    }
+
+
+def test_parsing_ahead_on_two_cores_builds_the_same_site_byte_for_byte(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    content = copy_content(tmp_path / "content")
+    many_stories(content)
+    with caplog.at_level(logging.INFO):
+        build(content, tmp_path / "two/output", GOODWILL_READ_WORKERS=2)
+    ahead = [r.getMessage() for r in caplog.records if "parsed ahead" in r.getMessage()]
+    assert ahead and int(ahead[0].split()[1]) >= COPIES  # the workers did parse them
+    build(content, tmp_path / "one/output", GOODWILL_READ_WORKERS=1)
+
+    two, one = files(tmp_path / "two/output"), files(tmp_path / "one/output")
+    assert len(two) > COPIES
+    assert two.keys() == one.keys()
+    assert [name for name in two if two[name] != one[name]] == []
+
+
+def test_a_file_a_worker_cannot_read_is_reported_as_pelican_reports_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    content = copy_content(tmp_path / "content")
+    many_stories(content)
+    good = (content / f"testimonials/{STORY}.md").read_text()
+    (content / "testimonials/bad-date.md").write_text(
+        good.replace("Date: 2026-02-11 14:30", "Date: the day after tomorrow").replace(
+            f"Slug: {STORY}", "Slug: bad-date"
+        )
+    )
+    (content / "testimonials/two-titles.md").write_text(
+        good.replace("Status: published", "Status: published\nStatus: published").replace(
+            f"Slug: {STORY}", "Slug: two-titles"
+        )
+    )
+    with caplog.at_level(logging.INFO):
+        build(content, tmp_path / "output", GOODWILL_READ_WORKERS=2)
+    log = caplog.text
+    assert "parsed ahead" in log
+    assert "bad-date.md" in log  # Pelican's own "Could not process" error, from this process
+    # A warning Pelican's reader logged inside a worker reaches this process's log.
+    assert "Duplicate definition of `status`" in log
+    assert "two-titles.md" in log
+    assert (tmp_path / "output/testimonials" / STORY / "index.html").is_file()
