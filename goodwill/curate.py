@@ -129,10 +129,16 @@ def consented_names(content_dir: Path) -> set[str]:
             text = read_story(path)
         except CurateError:
             continue
-        meta = content.parse_metadata(text)
-        if meta.get("Display-Name") and consent.verdict(text).publishable:
-            names.update(re.findall(r"[^\W\d_][\w'’.-]*", meta["Display-Name"]))
+        names.update(shown_name_words(text, consent.verdict(text)))
     return names
+
+
+def shown_name_words(text: str, verdict: consent.Verdict) -> list[str]:
+    """The words of the name a story's customer chose to be shown by, once they consented."""
+    if not verdict.publishable:
+        return []
+    shown = content.parse_metadata(text).get("Display-Name")
+    return re.findall(r"[^\W\d_][\w'’.-]*", shown) if shown else []
 
 
 def queue(

@@ -840,16 +840,34 @@ def load_name_digests(content_dir: Path) -> set[str]:
     so the guard keeps working if the sidecar grows new fields.
     """
     digests: set[str] = set()
-    for sidecar in sorted(Path(content_dir).rglob(f"*{REDACTIONS_SUFFIX}")):
+    for sidecar in sidecars(content_dir):
         try:
-            data = json.loads(sidecar.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise GuardError(
-                f"{sidecar}: cannot be read as JSON ({exc}); restore it from git or re-run"
-                " goodwill ingest"
-            ) from exc
-        digests.update(_name_digests_in(data))
+            data = sidecar.read_bytes()
+        except OSError as exc:
+            raise GuardError(_unreadable(sidecar, exc)) from exc
+        digests.update(sidecar_name_digests(sidecar, data))
     return digests
+
+
+def sidecars(content_dir: Path) -> list[Path]:
+    """The redaction records under ``content_dir``, in a stable order."""
+    return sorted(Path(content_dir).rglob(f"*{REDACTIONS_SUFFIX}"))
+
+
+def _unreadable(sidecar: Path, exc: Exception) -> str:
+    return (
+        f"{sidecar}: cannot be read as JSON ({exc}); restore it from git or re-run"
+        " goodwill ingest"
+    )
+
+
+def sidecar_name_digests(sidecar: Path, data: bytes) -> list[str]:
+    """The name digests in one redaction record's bytes; ``sidecar`` names it in errors."""
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except ValueError as exc:  # UnicodeDecodeError is one
+        raise GuardError(_unreadable(sidecar, exc)) from exc
+    return sorted(set(_name_digests_in(parsed)))
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -72,7 +72,7 @@ def on_pretaxonomy(generator: Any) -> None:
     generator.context["goodwill"] = state.model
     pages_to_write = len(generator.articles) + len(generator.translations)
     workers = (os.cpu_count() or 1) if pages_to_write >= PARALLEL_GUARD_FROM else 1
-    _start_guard(generator.settings, Path(generator.output_path), workers)
+    _start_guard(generator.settings, Path(generator.output_path), workers, state.shown_names)
 
 
 def _guard_mode(settings: dict[str, Any]) -> str:
@@ -80,8 +80,14 @@ def _guard_mode(settings: dict[str, Any]) -> str:
     return "off" if mode in {"off", "false", "0", "no"} else mode
 
 
-def _start_guard(settings: dict[str, Any], output: Path, workers: int) -> Any:
-    """The build's leak guard, ready to read pages as they are written."""
+def _start_guard(
+    settings: dict[str, Any], output: Path, workers: int, shown: set[str] | None = None
+) -> Any:
+    """The build's leak guard, ready to read pages as they are written.
+
+    ``shown``: the words of names customers chose to show, as the consent gate found them
+    (read from the content folder when no article was read).
+    """
     if _guard_mode(settings) == "off":
         return None
     try:
@@ -96,7 +102,8 @@ def _start_guard(settings: dict[str, Any], output: Path, workers: int) -> Any:
         )
     allow = [
         *(settings.get("GOODWILL_GUARD_ALLOW") or ()),
-        *curate.consented_names(Path(settings["PATH"])),  # names customers chose to show
+        # names customers chose, with consent, to be shown by
+        *(curate.consented_names(Path(settings["PATH"])) if shown is None else shown),
     ]
     scanner = leakcheck.Scanner(output, names, allow, pagecache.folder(settings), workers)
     _GUARDS[id(settings)] = scanner

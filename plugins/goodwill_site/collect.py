@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import html
 import json
 import logging
@@ -12,8 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from goodwill import consent, evidence, stories, structured
+from goodwill import consent, curate, evidence, stories, structured
 from goodwill.content import ContentError, read_ledger
+from goodwill.filememo import FileMemo
 from goodwill.sanitize import sanitize_html
 from goodwill.turns import (
     RenderedTurn,
@@ -70,6 +72,7 @@ class State:
     public_gifts: list[Any]
     pages: PageCache
     settings: dict[str, Any]
+    shown_names: set[str] = field(default_factory=set)  # words of names shown with consent
 
 
 def _kind(article: Any) -> str:
@@ -100,13 +103,27 @@ def _read_ledger(settings: dict[str, Any]) -> list[Any]:
         return []
 
 
-def _verdict(article: Any) -> consent.Verdict:
-    """Consent as the curation step recorded it, checked against the file's own words."""
+def _consent_answer(data: bytes) -> list[Any]:
+    """What the gate and the guard need from a story file: its verdict and shown name."""
+    text = data.decode("utf-8", errors="replace")
+    found = consent.verdict(text)
+    return [found.state.value, found.reason, curate.shown_name_words(text, found)]
+
+
+# The answers above change when the consent rules or the name rule do.
+_MEMO_SALT = hashlib.sha256(
+    Path(consent.__file__).read_bytes() + Path(curate.__file__).read_bytes()
+).hexdigest()
+
+
+def _verdict(article: Any, memo: FileMemo) -> tuple[consent.Verdict, list[str]]:
+    """Consent as the curation step recorded it, checked against the file's own words;
+    and the words of the name the customer chose to be shown by, if they consented."""
     try:
-        text = Path(article.source_path).read_text(encoding="utf-8")
+        state, reason, shown = memo.get(article.source_path, _consent_answer)
     except OSError as exc:
-        return consent.Verdict(consent.State.PENDING, f"source unreadable ({exc.strerror})")
-    return consent.verdict(text)
+        return consent.Verdict(consent.State.PENDING, f"source unreadable ({exc.strerror})"), []
+    return consent.Verdict(consent.State(state), reason), shown
 
 
 def _freeze_url(article: Any) -> None:
@@ -296,6 +313,8 @@ def collect(generator: Any) -> State:
 
     parsed: dict[int, tuple[str, Any]] = {}  # id(article) -> (kind, story)
     verdicts: dict[int, consent.Verdict] = {}
+    shown_names: set[str] = set()
+    memo = FileMemo(pagecache.folder(settings) / "stories.json", _MEMO_SALT)
     dropped: set[int] = set()
     pledges: list[stories.Pledge] = []
     for name in LISTS:
@@ -314,7 +333,9 @@ def collect(generator: Any) -> State:
                 dropped.add(id(article))  # pledges are written by the plugin, not as posts
             else:
                 parsed[id(article)] = (kind, story)
-                verdicts[id(article)] = _verdict(article)
+                verdicts[id(article)], shown = _verdict(article, memo)
+                shown_names.update(shown)
+    memo.save()
 
     # The gate: a translation is public only if its original is too.
     originals = {
@@ -428,4 +449,4 @@ def collect(generator: Any) -> State:
     pages = _page_cache(settings)
     plan_pages(generator, pages, model["pledge_titles"])
     plan.start()  # draw missing images on the other cores while Pelican renders pages
-    return State(model, plan, public, public_gifts, pages, settings)
+    return State(model, plan, public, public_gifts, pages, settings, shown_names)

@@ -37,8 +37,13 @@ import re
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
+
+from goodwill.filememo import FileMemo
+
+from . import pagecache
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +71,16 @@ def load_names(settings: dict[str, Any]) -> Names:
 
     path = key_file(settings)
     key = load_key(path, create=False)  # GOODWILL_KEY in the environment works too
-    digests = frozenset(guard.load_name_digests(Path(settings["PATH"])))
-    return Names(key, digests, path)
+    # The records are read again only when they change: a site has one per story.
+    memo = FileMemo(pagecache.folder(settings) / "name-digests.json", _scanner_digest())
+    digests: set[str] = set()
+    for sidecar in guard.sidecars(Path(settings["PATH"])):
+        try:
+            digests.update(memo.get(sidecar, partial(guard.sidecar_name_digests, sidecar)))
+        except OSError as exc:
+            raise guard.GuardError(f"{sidecar}: cannot be read ({exc.strerror})") from exc
+    memo.save()
+    return Names(key, frozenset(digests), path)
 
 
 def _guard_sources(package: Path) -> list[Path]:

@@ -156,13 +156,23 @@ class PageCache:
 
         Returns how many stale files were removed.
         """
+        # Thousands of pages on a rebuild: the common case (a wiped output folder) is one
+        # link each, and the folder it needs; other cases go the careful way.
+        root = os.fspath(output)
         for save_as, key in self.reuse.items():
-            out = output / save_as
             cached = self._file(key)
-            if _same_file(cached, out):
-                continue  # the output was kept and already holds this very page
-            self._folder_for(out)
-            place(cached, out)
+            out = os.path.join(root, save_as)
+            try:
+                os.link(cached, out)
+                continue
+            except FileNotFoundError:
+                os.makedirs(os.path.dirname(out), exist_ok=True)
+            except FileExistsError:
+                if _same_file(cached, Path(out)):
+                    continue  # the output was kept and already holds this very page
+            except OSError:
+                pass  # another file system: copied below
+            place(cached, Path(out))
         return self._remove_stale(output)
 
     def _remove_stale(self, output: Path) -> int:

@@ -1,0 +1,69 @@
+"""What was worked out from a file's bytes, kept until the file changes.
+
+A build asks the same questions of every story file each time (has consent
+been given to exactly these words? which names did the anonymizer redact?),
+and on a site of thousands of stories reading and fingerprinting every file
+again is most of a rebuild after one new story. The answers are pure
+functions of the bytes, so they are kept in one JSON file, each beside the
+file's stat signature (inode, size, modification and change times in
+nanoseconds): any write to the file changes it. A memo made by another
+version of a question (its ``salt``) is ignored whole; entries for files not
+asked about in a run are dropped when it is saved, so the memo never grows
+past the site.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def signature(st: os.stat_result) -> str:
+    return f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
+class FileMemo:
+    """Answers about files, reused while each file's stat signature is the same."""
+
+    def __init__(self, path: Path, salt: str) -> None:
+        self.path = Path(path)
+        self.salt = salt
+        self.kept: dict[str, list[Any]] = {}
+        self.used: dict[str, list[Any]] = {}
+        self.hits = 0
+        try:
+            saved = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(saved, dict) and saved.get("salt") == salt:
+                self.kept = dict(saved.get("entries") or {})
+        except (OSError, ValueError):
+            pass  # no memo, or a broken one: every answer is worked out again
+
+    def get(self, file: Path | str, answer: Callable[[bytes], Any]) -> Any:
+        """``answer(bytes of file)``, from the memo while the file has not changed.
+
+        ``OSError`` from reading the file reaches the caller, who knows what to say.
+        """
+        name = os.fspath(file)
+        sig = signature(os.stat(name))
+        entry = self.kept.get(name)
+        if entry is not None and entry[0] == sig:
+            self.hits += 1
+        else:
+            with open(name, "rb") as f:
+                data = f.read()
+            entry = [sig, answer(data)]
+        self.used[name] = entry
+        return entry[1]
+
+    def save(self) -> None:
+        """Write what this run used; a memo that cannot be written only costs time later."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.part")
+            partial.write_text(json.dumps({"salt": self.salt, "entries": self.used}))
+            partial.replace(self.path)
+        except OSError:
+            pass
