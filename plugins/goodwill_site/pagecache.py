@@ -23,6 +23,7 @@ a sidebar) makes pages depend on more than the key sees: such a site sets
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -139,7 +140,10 @@ class PageCache:
             return
         cached = self._file(key)
         self._folder_for(cached)
-        place(path, cached)
+        try:
+            os.link(path, cached)  # the usual case: nothing cached under this key yet
+        except OSError:
+            place(path, cached)
 
     def _record(self, output: Path) -> Path:
         name = hashlib.sha256(str(output.resolve()).encode()).hexdigest()[:16]
@@ -167,6 +171,9 @@ class PageCache:
                 continue
             except FileNotFoundError:
                 os.makedirs(os.path.dirname(out), exist_ok=True)
+                with contextlib.suppress(OSError):
+                    os.link(cached, out)
+                    continue
             except FileExistsError:
                 if _same_file(cached, Path(out)):
                     continue  # the output was kept and already holds this very page
