@@ -71,7 +71,7 @@ def clean_subject(subject: str) -> str:
 
 def guess_language(texts: Sequence[str]) -> str:
     """The language most of the words are in, among the few we know; English by default."""
-    words = Counter(w for t in texts for w in _WORD.findall(t.lower()))
+    words = Counter(_WORD.findall("\n".join(texts).lower()))  # counted in C, in one call
     scores = {lang: sum(words[w] for w in stop) for lang, stop in _STOPWORDS.items()}
     best = max(scores, key=lambda lang: scores[lang])
     return best if scores[best] > 0 else "en"
