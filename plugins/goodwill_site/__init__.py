@@ -71,7 +71,10 @@ def on_pretaxonomy(generator: Any) -> None:
     generator.context[STATE] = state
     generator.context["goodwill"] = state.model
     pages_to_write = len(generator.articles) + len(generator.translations)
-    workers = (os.cpu_count() or 1) if pages_to_write >= PARALLEL_GUARD_FROM else 1
+    # The guard reads beside the rendering on the other cores: one core stays Pelican's, or
+    # the guard's processes would take turns with it and slow the build they wait for.
+    cores = os.cpu_count() or 1
+    workers = cores - 1 if pages_to_write >= PARALLEL_GUARD_FROM else 0
     _start_guard(generator.settings, Path(generator.output_path), workers, state.shown_names)
 
 
@@ -135,7 +138,8 @@ def on_finalized(pelican: Any) -> None:
     mode = _guard_mode(settings)
     scanner = _GUARDS.pop(id(settings), None)
     if scanner is None:
-        scanner = _start_guard(settings, Path(pelican.output_path), os.cpu_count() or 1)
+        cores = os.cpu_count() or 1
+        scanner = _start_guard(settings, Path(pelican.output_path), cores if cores > 1 else 0)
     if scanner is None:
         return
     findings, read = scanner.finish()

@@ -238,7 +238,7 @@ class Scanner:
         self.new_names = new_names
         self.suffixes = guard.SCANNED_SUFFIXES
         self.pool: ProcessPoolExecutor | None = None
-        if workers > 1:
+        if workers > 0:  # processes reading beside the build; 0: all read at the end
             try:
                 context = multiprocessing.get_context("fork")
             except ValueError:  # pragma: no cover - no fork here: everything is read at the end

@@ -1,8 +1,10 @@
-"""Markdown parsed ahead on the other cores builds exactly the site Pelican builds alone.
+"""A big site builds on every core and comes out as it would on one.
 
 The plugin hands the Markdown files of a full build to worker processes before
-Pelican reads them (``plugins/goodwill_site/preread.py``). These builds put the
-same content through both ways, workers and none, and compare every byte.
+Pelican reads them (``plugins/goodwill_site/preread.py``), and on a site of more
+than a few dozen pages the leak guard reads each page on another core as soon as
+it is written. These builds put the same content through both ways and compare
+every byte, and plant a leak the guard must still find.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from test_site_support import approve, build, copy_content
+
+KEY = "test-key-0123456789abcdef0123456789abcdef"
 
 STORY = "2026-02-11-a-rounding-error-fixed-the-same-day"
 COPIES = 70  # above the plugin's threshold: fewer files are not worth the workers
@@ -80,3 +84,23 @@ def test_a_file_a_worker_cannot_read_is_reported_as_pelican_reports_it(
     assert "Duplicate definition of `status`" in log
     assert "two-titles.md" in log
     assert (tmp_path / "output/testimonials" / STORY / "index.html").is_file()
+
+
+def test_the_guard_reading_beside_a_big_build_still_finds_a_planted_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    content = copy_content(tmp_path / "content")
+    many_stories(content)
+    story = content / "testimonials/2026-01-05-a-rounding-error-number-4.md"
+    story.write_text(story.read_text() + "\nWrite to maren.holt@example.com any time.\n")
+    approve(story)
+    monkeypatch.setenv("GOODWILL_KEY", KEY)
+    with (
+        caplog.at_level(logging.INFO),
+        pytest.raises(RuntimeError, match=r"leak guard: 3 possible"),
+    ):
+        build(content, tmp_path / "output", GOODWILL_GUARD="fail")
+    # The story page and both feeds it is in.
+    assert "a-rounding-error-number-4/index.html" in caplog.text
+    read = [r.getMessage() for r in caplog.records if "file(s) read" in r.getMessage()]
+    assert read and int(read[0].split()[2]) > COPIES  # every page was read, on the other core
