@@ -70,6 +70,7 @@ DELETE_OUTPUT_DIRECTORY = True
 CACHE_PATH = "cache"
 CACHE_CONTENT = {cache}
 LOAD_CONTENT_CACHE = {cache}
+GZIP_CACHE = False  # both sites: Pelican reads and writes its whole cache on every build
 GOODWILL_PER_PAGE = 12
 GOODWILL_IMAGE_CACHE = "cache/goodwill-images"
 GOODWILL_PREVIEW = False
@@ -90,6 +91,7 @@ DELETE_OUTPUT_DIRECTORY = True
 CACHE_PATH = "cache"
 CACHE_CONTENT = {cache}
 LOAD_CONTENT_CACHE = {cache}
+GZIP_CACHE = False  # both sites: Pelican reads and writes its whole cache on every build
 """
 
 

@@ -118,6 +118,23 @@ def test_a_rebuild_with_nothing_changed_renders_no_page_of_the_plugin(
     assert set(story_pages(output)) == set(before)
 
 
+def test_an_edited_and_reapproved_story_renders_its_own_page_again_and_no_other(
+    site: tuple[Path, Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    # A story's page is keyed by the bytes of its file: any edit is a new page, even one
+    # deep in the conversation that changes neither the quote nor any image.
+    content, output = site
+    story = content / f"testimonials/{EXPORT}.md"
+    story.write_text(story.read_text().replace("good luck with the quarter", "enjoy Friday"))
+    approve(story)
+    with caplog.at_level(logging.INFO):
+        build(content, output)
+    assert "1 story page(s) rendered, 13 reused from the cache" in caplog.text
+    page = (output / f"testimonials/{EXPORT}/index.html").read_text()
+    assert "enjoy Friday" in page
+    assert "good luck with the quarter" not in page
+
+
 def test_withdrawn_consent_leaves_no_page_image_or_entry_behind(
     site: tuple[Path, Path], tmp_path: Path
 ) -> None:

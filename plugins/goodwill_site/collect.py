@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import markdown
+
 from goodwill import consent, curate, evidence, stories, structured
 from goodwill.content import ContentError, read_ledger
 from goodwill.filememo import FileMemo
@@ -107,7 +109,8 @@ def _consent_answer(data: bytes) -> list[Any]:
     """What the gate and the guard need from a story file: its verdict and shown name."""
     text = data.decode("utf-8", errors="replace")
     found = consent.verdict(text)
-    return [found.state.value, found.reason, curate.shown_name_words(text, found)]
+    identity = hashlib.blake2b(data, digest_size=16).hexdigest()
+    return [found.state.value, found.reason, curate.shown_name_words(text, found), identity]
 
 
 # The answers above change when the consent rules or the name rule do.
@@ -118,9 +121,16 @@ _MEMO_SALT = hashlib.sha256(
 
 def _verdict(article: Any, memo: FileMemo) -> tuple[consent.Verdict, list[str]]:
     """Consent as the curation step recorded it, checked against the file's own words;
-    and the words of the name the customer chose to be shown by, if they consented."""
+    and the words of the name the customer chose to be shown by, if they consented.
+
+    Also notes the hash of the file's bytes on the article (``goodwill_source``): with
+    the settings and templates, it decides everything the story's page shows of it.
+    """
+    article.goodwill_source = ""
     try:
-        state, reason, shown = memo.get(article.source_path, _consent_answer)
+        state, reason, shown, article.goodwill_source = memo.get(
+            article.source_path, _consent_answer
+        )
     except OSError as exc:
         return consent.Verdict(consent.State.PENDING, f"source unreadable ({exc.strerror})"), []
     return consent.Verdict(consent.State(state), reason), shown
@@ -234,6 +244,7 @@ def _page_cache(settings: dict[str, Any]) -> PageCache:
         [
             pagecache.VERSION,
             pelican_version,
+            markdown.__version__,  # the story HTML is keyed by its file's bytes, not the HTML
             pagecache.settings_digest(settings),
             pagecache.templates_digest(folders),
         ],
@@ -252,8 +263,26 @@ def _real_save_as(article: Any) -> str:
 
 
 def _story_page_fields(article: Any, titles: dict[str, str]) -> list[object]:
-    """Everything a story page shows, for its cache key (see ``pagecache``)."""
+    """Everything a story page shows, for its cache key (see ``pagecache``).
+
+    What Pelican and the plugin make of the story file (its HTML, the story, the
+    turns, the facts, the JSON-LD) is decided by the file's bytes, the settings
+    and the libraries, so the hash of the bytes stands for them: hashing the
+    dressed fields themselves was a tenth of a rebuild. A story read from no file
+    (a test, another plugin) and a preview's marked turns (from the redactions
+    record beside the file) are keyed by the fields.
+    """
     original = article.goodwill_original
+    source = getattr(article, "goodwill_source", "")
+    dressed: list[object] = [source]
+    if not source or article.goodwill_hidden:
+        dressed = [
+            article.goodwill,
+            article._content,
+            getattr(article, "goodwill_turns", None),
+            getattr(article, "goodwill_facts", None),
+            article.goodwill_json_ld,
+        ]
     return [
         article.goodwill_kind,
         article.template,
@@ -263,14 +292,10 @@ def _story_page_fields(article: Any, titles: dict[str, str]) -> list[object]:
         article.title,
         article.date,
         getattr(article, "category", None) and str(article.category),
-        article.goodwill,
-        article._content,
-        getattr(article, "goodwill_turns", None),
-        getattr(article, "goodwill_facts", None),
+        *dressed,
         article.goodwill_avatar,
         article.goodwill_card,
         getattr(article, "goodwill_photo", None),
-        article.goodwill_json_ld,
         article.goodwill_hidden,
         article.metadata.get("summary"),
         [(t.lang, t.url, t.title) for t in getattr(article, "translations", [])],

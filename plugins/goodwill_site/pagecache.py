@@ -23,7 +23,6 @@ a sidebar) makes pages depend on more than the key sees: such a site sets
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -163,17 +162,22 @@ class PageCache:
         # Thousands of pages on a rebuild: the common case (a wiped output folder) is one
         # link each, and the folder it needs; other cases go the careful way.
         root = os.fspath(output)
+        made: set[str] = set()
         for save_as, key in self.reuse.items():
             cached = self._file(key)
             out = os.path.join(root, save_as)
+            parent = os.path.dirname(out)
+            if parent not in made:  # each story page has a folder of its own
+                try:
+                    os.mkdir(parent)
+                except FileExistsError:
+                    pass
+                except FileNotFoundError:
+                    os.makedirs(parent, exist_ok=True)
+                made.add(parent)
             try:
                 os.link(cached, out)
                 continue
-            except FileNotFoundError:
-                os.makedirs(os.path.dirname(out), exist_ok=True)
-                with contextlib.suppress(OSError):
-                    os.link(cached, out)
-                    continue
             except FileExistsError:
                 if _same_file(cached, Path(out)):
                     continue  # the output was kept and already holds this very page
