@@ -856,8 +856,7 @@ def sidecars(content_dir: Path) -> list[Path]:
 
 def _unreadable(sidecar: Path, exc: Exception) -> str:
     return (
-        f"{sidecar}: cannot be read as JSON ({exc}); restore it from git or re-run"
-        " goodwill ingest"
+        f"{sidecar}: cannot be read as JSON ({exc}); restore it from git or re-run goodwill ingest"
     )
 
 

@@ -94,9 +94,7 @@ def test_editing_the_words_after_consent_holds_the_story_back(founder, capsys):
     assert held["consent"] == "stale"
 
 
-def test_a_whole_fictional_inbox_ingested_into_the_example_site_publishes_clean(
-    founder, capsys
-):
+def test_a_whole_fictional_inbox_ingested_into_the_example_site_publishes_clean(founder, capsys):
     # Forty threads of every shape from the seeded corpus: after ingest and one approval, a
     # publish build with the leak guard set to fail (and the key, so names are checked too)
     # goes through: nothing personal, and no false alarm that would block a founder.
