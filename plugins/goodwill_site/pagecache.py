@@ -27,6 +27,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,6 +117,10 @@ class PageCache:
     written: set[str] = field(default_factory=set)  # every file the plugin owns this build
     stories: set[str] = field(default_factory=set)  # which of them are story pages
     _made: set[Path] = field(default_factory=set)  # folders known to exist
+    # Story pages already being linked into the output, beside the rendering (``link_ahead``).
+    _linker: threading.Thread | None = field(default=None, repr=False)
+    _linked: set[str] = field(default_factory=set, repr=False)
+    _link_error: BaseException | None = field(default=None, repr=False)
 
     def _file(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.html"
@@ -154,16 +159,48 @@ class PageCache:
             parent.mkdir(parents=True, exist_ok=True)
             self._made.add(parent)
 
+    def link_ahead(self) -> None:
+        """Start putting the reused pages planned so far into the output, beside the build.
+
+        A rebuild of a large site links thousands of pages into a wiped output folder;
+        that is system calls, which let go of the interpreter, so a thread does it while
+        Pelican renders what changed. ``finish`` waits for it.
+        """
+        if self._linker is not None or not self.reuse:
+            return
+        batch = list(self.reuse.items())
+        self._linked.update(save_as for save_as, _ in batch)
+
+        def run() -> None:
+            try:
+                self._link(os.fspath(self.output), batch)
+            except BaseException as exc:  # raised again in the build's thread, by finish
+                self._link_error = exc
+
+        self._linker = threading.Thread(target=run, name="goodwill-link-pages", daemon=True)
+        self._linker.start()
+
     def finish(self, output: Path) -> int:
         """Link the reused pages in, delete what an earlier build wrote and this one did not.
 
         Returns how many stale files were removed.
         """
-        # Thousands of pages on a rebuild: the common case (a wiped output folder) is one
-        # link each, and the folder it needs; other cases go the careful way.
-        root = os.fspath(output)
+        if self._linker is not None:
+            self._linker.join()
+            self._linker = None
+            if self._link_error is not None:
+                raise self._link_error
+        rest = [
+            (save_as, key) for save_as, key in self.reuse.items() if save_as not in self._linked
+        ]
+        self._link(os.fspath(output), rest)
+        return self._remove_stale(output)
+
+    def _link(self, root: str, pages: list[tuple[str, str]]) -> None:
+        # The common case (a wiped output folder) is one link each, and the folder it needs;
+        # other cases go the careful way.
         made: set[str] = set()
-        for save_as, key in self.reuse.items():
+        for save_as, key in pages:
             cached = self._file(key)
             out = os.path.join(root, save_as)
             parent = os.path.dirname(out)
@@ -184,7 +221,6 @@ class PageCache:
             except OSError:
                 pass  # another file system: copied below
             place(cached, Path(out))
-        return self._remove_stale(output)
 
     def _remove_stale(self, output: Path) -> int:
         record = self._record(output)
