@@ -183,6 +183,7 @@ URL = re.compile(
     r"/[^\s<>\"'()\[\]{}]+",
     re.IGNORECASE,
 )
+URL = _opening_with("[a-z0-9-]", URL)  # case-insensitive, as URL is
 SOCIAL = re.compile(
     rf"^(?:https?://)?(?:www\.)?(?:(?:[a-z0-9-]+\.)*(?:{SOCIAL_HOSTS})\.[a-z.]+|{SHORT_HOSTS})/",
     re.I,
@@ -252,7 +253,9 @@ NOT_PHONE = re.compile(
     r")"
 )
 DIGIT = re.compile(r"\d")
-PHONE_CANDIDATE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d \t().\-/]{5,22}\d(?!\w)")
+PHONE_CANDIDATE = _opening_with(
+    r"[+(\d]", re.compile(r"(?<![\w+])(?:\+|00)?\(?\d[\d \t().\-/]{5,22}\d(?!\w)")
+)
 PHONE_LABEL = re.compile(
     r"(?i:phone|tel|mobile|mob|cell|fax|call|ring|whatsapp|number|no\.|telefon|handy|portable"
     r"|t(?:é|e)l(?:é|e)phone|móvil|cellulare)\W{0,12}$"
@@ -557,12 +560,19 @@ def _cards(text: str) -> Iterator[Span]:
 LONG_TOKEN = re.compile(r"[A-Za-z0-9_]{16}")
 
 
-def _keys(text: str) -> Iterator[Span]:
-    for m in LABELLED_KEY.finditer(text):
-        yield Span("key", m.start("v"), m.end("v"), m.group("v"))
-    hyphen, long_token = "-" in text, LONG_TOKEN.search(text) is not None
+# Hyphens each of the first three KEY_PATTERNS needs at least (grouped key, prefixed
+# serial, UUID); the last three need a run of 16 letters and digits instead.
+_KEY_HYPHENS = (2, 1, 4)
+
+
+def _keys(text: str, has_digit: bool) -> Iterator[Span]:
+    if has_digit:  # a labelled key's value holds a digit
+        for m in LABELLED_KEY.finditer(text):
+            yield Span("key", m.start("v"), m.end("v"), m.group("v"))
+    hyphens = text.count("-")
+    long_token = LONG_TOKEN.search(text) is not None
     for k, pattern in enumerate(KEY_PATTERNS):
-        if not (hyphen if k < 3 else long_token):
+        if not (hyphens >= _KEY_HYPHENS[k] if k < 3 else long_token):
             continue  # cannot match: see KEY_PATTERNS
         for m in pattern.finditer(text):
             token = m.group()
@@ -704,7 +714,8 @@ def find_structured(text: str, known: NameBook | None = None) -> list[Span]:
         )
     if "/" in text or "www." in text.lower():
         spans.extend(_urls(text, known))
-    if SPACED_AT.search(text):
+    bracket = "(" in text or "[" in text or "{" in text or "<" in text
+    if ("@" in text or bracket) and SPACED_AT.search(text):  # it needs an "@" or a bracket
         spans.extend(
             Span("email", m.start(), m.end(), m.group()) for m in EMAIL_SPACED.finditer(text)
         )
@@ -721,7 +732,7 @@ def find_structured(text: str, known: NameBook | None = None) -> list[Span]:
                 for m in BIRTH_DATE.finditer(text)
             )
         spans.extend(_ips(text))
-    spans.extend(_keys(text))
+    spans.extend(_keys(text, has_digit))
     spans.extend(_addresses(text, has_digit))
     if has_digit:
         masked = _mask(text, [(s.start, s.end) for s in spans])
@@ -1100,6 +1111,36 @@ def names_from_address(address: str) -> str:
     return " ".join(p.capitalize() for p in parts[:3])
 
 
+@lru_cache(maxsize=4096)
+def _name_forms(name: str) -> tuple[str, tuple[str, ...]]:
+    """A name as written (titles dropped) and every folded form it can take in a text.
+
+    "Dr. James Whitfield" -> "James Whitfield" and "james whitfield", "james",
+    "whitfield", "j. whitfield", "james w.", "j. w.", "j.w.", "jim", "jimmy" …; ("", ())
+    when nothing of a name is left. Cached: the same names are learnt in every message.
+    """
+    tokens = _clean_name(name)
+    if not tokens:
+        return "", ()
+    words = [t for t in tokens if not _is_initial(t)]
+    forms = {" ".join(fold(t) for t in tokens)}
+    for word in words:
+        bare = fold(word.rstrip("."))
+        if len(bare) >= 2 and bare not in PARTICLES:
+            forms.add(bare)
+    if len(words) >= 2:
+        first, last = fold(words[0]), fold(words[-1])
+        forms.add(f"{first} {last}")
+        forms.add(f"{first[0]}. {last}")
+        forms.add(f"{first} {last[0]}.")
+        forms.add(f"{first[0]}. {last[0]}.")
+        forms.add(f"{first[0]}.{last[0]}.")
+    if words:
+        for nick in lexicon().nicknames.get(fold(words[0]), ()):
+            forms.add(nick)
+    return " ".join(tokens), tuple(forms)
+
+
 @dataclass(slots=True)
 class Person:
     """One participant: who they are (``key``) and every form their name took."""
@@ -1128,6 +1169,7 @@ class NameBook:
     _forms_by_word: dict[str, list[tuple[str, ...]]] | None = None
     _handle_literals: dict[str, frozenset[str]] | None = None
     _initials: dict[str, str] | None = None
+    _added: set[tuple[str, str]] = field(default_factory=set)  # (key, name) already added
 
     def person(self, key: str, role: Role | None) -> Person:
         if key not in self.people:
@@ -1135,29 +1177,20 @@ class NameBook:
         return self.people[key]
 
     def add_name(self, key: str, name: str, role: Role | None = None) -> None:
-        """Record ``name`` and its parts, initials and nicknames as forms of ``key``."""
-        tokens = _clean_name(name)
-        if not tokens:
+        """Record ``name`` and its parts, initials and nicknames as forms of ``key``.
+
+        The same name for the same person again (a sender's name in each of their
+        messages) changes nothing, so it is not worked out again.
+        """
+        if (key, name) in self._added:
+            return
+        self._added.add((key, name))
+        full, forms = _name_forms(name)
+        if not full:
             return
         person = self.person(key, role)
-        if len(" ".join(tokens)) > len(person.name):
-            person.name = " ".join(tokens)
-        words = [t for t in tokens if not _is_initial(t)]
-        forms = {" ".join(fold(t) for t in tokens)}
-        for word in words:
-            bare = fold(word.rstrip("."))
-            if len(bare) >= 2 and bare not in PARTICLES:
-                forms.add(bare)
-        if len(words) >= 2:
-            first, last = fold(words[0]), fold(words[-1])
-            forms.add(f"{first} {last}")
-            forms.add(f"{first[0]}. {last}")
-            forms.add(f"{first} {last[0]}.")
-            forms.add(f"{first[0]}. {last[0]}.")
-            forms.add(f"{first[0]}.{last[0]}.")
-        if words:
-            for nick in lexicon().nicknames.get(fold(words[0]), ()):
-                forms.add(nick)
+        if len(full) > len(person.name):
+            person.name = full
         for form in forms:
             if self.by_form.setdefault(form, key) == key:
                 person.forms.add(form)
