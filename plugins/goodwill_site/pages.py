@@ -28,15 +28,25 @@ def money(pair: tuple[str, Any]) -> str:
 # product's wall: at 5,000 stories, 17,600 renderings of 5,000 distinct cards.
 _CARDS: dict[tuple[str, str, str], Markup] = {}
 _MAX_CARDS = 50_000  # a long watch session renders many builds in one process
+# The macros module, made once per template environment and SITEURL and kept on the
+# environment: making it takes the page's whole context, and a card, like its cached HTML
+# above, depends on nothing else of the page (the macros read SITEURL alone).
+_MACROS = "_goodwill_macros"
 
 
 @pass_context
 def card(context: Context, article: Any, heading: str = "h2") -> Markup:
     """``{{ a|card }}``: the theme's ``testimonial_card`` macro, rendered once per story."""
-    key = (getattr(article, "goodwill_page_key", ""), heading, str(context.get("SITEURL", "")))
+    siteurl = str(context.get("SITEURL", ""))
+    key = (getattr(article, "goodwill_page_key", ""), heading, siteurl)
     html = _CARDS.get(key) if key[0] else None
     if html is None:
-        macros = context.environment.get_template("macros.html").make_module(context.get_all())
+        env = context.environment
+        made = env.__dict__.setdefault(_MACROS, {})
+        macros = made.get(siteurl)
+        if macros is None:
+            template = env.get_template("macros.html")
+            macros = made[siteurl] = template.make_module(context.get_all())
         html = macros.testimonial_card(article, context["goodwill"]["pledge_titles"], heading)
         if key[0]:
             if len(_CARDS) >= _MAX_CARDS:
