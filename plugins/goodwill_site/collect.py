@@ -28,7 +28,7 @@ from goodwill.turns import (
     split_turns,
 )
 
-from . import media, pagecache
+from . import pagecache
 from .media import ImagePlan
 from .pagecache import PageCache
 
@@ -467,7 +467,6 @@ def collect(generator: Any) -> State:
         "products": products,
         "gift_totals": evidence.gift_totals(a.goodwill for a in gifts),
         "ledger_threads": len(rows),
-        "images": media.available(),
     }
     public = [a for a in testimonials if not a.goodwill_hidden]
     public_gifts = [a for a in gifts if not a.goodwill_hidden]

@@ -22,14 +22,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from goodwill import images as _images
+
 from .outfiles import place
 
 logger = logging.getLogger(__name__)
 
-try:  # written by another part of the project; the site builds without it
-    from goodwill import images as _images
-except ImportError:  # pragma: no cover - only while images.py has not landed
-    _images = None  # type: ignore[assignment]
 
 URL_DIR = "images/goodwill"
 # Below this many images to draw, forking workers costs more than it saves.
@@ -46,7 +44,6 @@ class Job:
 
 def draw(job: Job, dest: Path) -> None:
     """Make ``job``'s image at ``dest``; a module-level function so workers can run it."""
-    assert _images is not None
     if job.kind == "avatar":
         initials, seed, size = job.args
         dest.write_bytes(_images.initials_avatar(str(initials), str(seed), size=int(size)))
@@ -67,16 +64,8 @@ def _draw_into_cache(job: Job, cached: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def available() -> bool:
-    return _images is not None
-
-
 def _signature() -> str:
-    if _images is None:
-        return ""
-    version = getattr(_images, "RENDER_VERSION", "")
-    fonts = _images.font_signature() if hasattr(_images, "font_signature") else ""
-    return f"{version}|{fonts}"
+    return f"{_images.RENDER_VERSION}|{_images.font_signature()}"
 
 
 @dataclass
@@ -95,9 +84,7 @@ class ImagePlan:
         return f"{kind}-{hashlib.sha256(text.encode()).hexdigest()[:20]}{suffix}"
 
     def avatar(self, initials: str, seed: str, size: int = 96) -> str:
-        """The URL of an initials avatar; empty when images cannot be drawn here."""
-        if _images is None:
-            return ""
+        """The URL of an initials avatar."""
         # The image depends on the seed only through its colour: customers who share
         # initials and a colour share one avatar, drawn once.
         colour = _images.avatar_colour(seed)
@@ -107,16 +94,12 @@ class ImagePlan:
 
     def share_card(self, quote: str, attribution: str) -> str:
         """The URL of an Open Graph card for a quote."""
-        if _images is None:
-            return ""
         name = self._name("card", ".png", quote, attribution)
         self.wanted[name] = Job("card", (quote, attribution))
         return f"{URL_DIR}/{name}"
 
     def photo(self, src: Path, max_width: int = 1200) -> str:
         """The URL of a gift photo with its EXIF (and GPS) removed; '' if unreadable."""
-        if _images is None:
-            return ""
         try:
             digest = hashlib.sha256(src.read_bytes()).hexdigest()
         except OSError as exc:
@@ -136,7 +119,7 @@ class ImagePlan:
         Called once every story is read; ``write`` waits for the drawings. With
         few images missing (every rebuild) nothing is forked.
         """
-        if _images is None or self._pool is not None:
+        if self._pool is not None:
             return
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         missing = [n for n in self.wanted if not (self.cache_dir / n).exists()]
