@@ -973,6 +973,11 @@ CONTEXT_AFTER = re.compile(
     re.IGNORECASE,
 )
 TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*\.?")
+# In ASCII text: the TOKEN matches that start with a capital, and only those. A capital
+# opens a TOKEN match when no letter (nor a letter and ' or -) stands right before it.
+CAPITALISED_ASCII_TOKEN = re.compile(
+    r"[A-Z](?<![A-Za-z].)(?<![A-Za-z]['-].)[A-Za-z]*(?:['-][A-Za-z]+)*\.?"
+)
 SENTENCE_END = frozenset('.!?:;•*-–—"“”«»(>|')
 ABBREVIATIONS = frozenset(
     ["e.g.", "i.e.", "vs.", "etc.", "approx.", "no.", "nr.", "ca.", "cf.", "p.s.", "ps."]
@@ -1568,8 +1573,13 @@ def _known_spans(text: str, book: NameBook, lex: Lexicon) -> Iterator[Span]:
 
 
 def _third_party_spans(text: str, lex: Lexicon, products: frozenset[str]) -> Iterator[Span]:
-    """People named in passing ("my colleague Sarah Jenkins", "Mr. Okafor")."""
-    for m in TOKEN.finditer(text):
+    """People named in passing ("my colleague Sarah Jenkins", "Mr. Okafor").
+
+    Only capitalised words can start a name, so ASCII text (most mail) is walked from
+    capital to capital rather than word by word.
+    """
+    tokens = CAPITALISED_ASCII_TOKEN if text.isascii() else TOKEN
+    for m in tokens.finditer(text):
         word = m.group()
         if not word[0].isupper() or len(word.rstrip(".")) < 2:
             continue

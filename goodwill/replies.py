@@ -583,9 +583,9 @@ def _split_at_signoffs(lines: list[str]) -> list[tuple[list[str], list[str]]]:
             continue
         if paragraph:
             ends_signed = (
-                bool(signatures.signed_name(paragraph))
-                and len(paragraph) <= 3
+                len(paragraph) <= 3
                 and not signatures.is_greeting(paragraph[0])
+                and bool(signatures.signed_name(paragraph))  # the dearest test last
             )
             flush_paragraph()
             if ends_signed:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 
 from goodwill.detectors import (
+    CAPITALISED_ASCII_TOKEN,
+    TOKEN,
     NameBook,
     find_all,
     find_structured,
@@ -406,3 +408,18 @@ def test_capitals_that_are_not_a_participants_initials_stay(text: str) -> None:
     book = book_of("Maren Bakker")
     book.add_name("o", "Oscar Kim", Role.STAFF)
     assert found(text, book) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi Anna, my colleague Jean-Pierre O'Brien (Mr. Okafor's boss) asked about it.",
+        "jean-Pierre and o'Brien stay lower-case words; x-Ray, e.g.Bob, 3Dan, _Eve, a--Bo",
+        "Thanks!\nBest,\nMARY-JANE Mc-Donald.\n-- \nST. John's, NL",
+    ],
+)
+def test_ascii_text_is_walked_capital_to_capital_with_the_same_words(text: str) -> None:
+    # The name search skips lower-case words in ASCII text with a pattern of its own; it
+    # must see exactly the capitalised words the general word pattern finds.
+    general = [m.span() for m in TOKEN.finditer(text) if m.group()[0].isupper()]
+    assert [m.span() for m in CAPITALISED_ASCII_TOKEN.finditer(text)] == general
