@@ -11,6 +11,8 @@ A bad file becomes one error line naming it; the rest of the inbox goes on.
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -20,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from goodwill import content
+from goodwill import content, detectors, pseudonyms
 from goodwill.anonymize import Policy, anonymize
 from goodwill.drafts import Draft, make_draft
 from goodwill.mail import Job, job_digest, plan_inbox, read_job
@@ -290,7 +292,7 @@ def _pipeline(items: Iterable[Job | InboxError], ctx: _Context, workers: int) ->
                 pending.append(entry)
             else:
                 if pool is None:
-                    pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(ctx,))
+                    pool = _start_pool(workers, ctx)
                 pending.append(pool.submit(_work, entry))
             while len(pending) > limit:
                 yield from _resolve(pending.popleft())
@@ -299,6 +301,20 @@ def _pipeline(items: Iterable[Job | InboxError], ctx: _Context, workers: int) ->
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+
+
+def _start_pool(workers: int, ctx: _Context) -> ProcessPoolExecutor:
+    """Worker processes that start with what every thread needs already in memory.
+
+    Forked workers inherit the lexicon and phone metadata loaded here, rather than each
+    reading its own; and what was loaded before the fork is frozen out of the garbage
+    collector, whose passes would otherwise touch (and so copy) every inherited page.
+    """
+    if multiprocessing.get_start_method() == "fork":
+        detectors.preload()
+        pseudonyms.first_names()
+        gc.freeze()
+    return ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(ctx,))
 
 
 def _resolve(entry: Future[list[Outcome]] | str | Known) -> list[Outcome]:
