@@ -1117,6 +1117,7 @@ def signoff_names(text: str) -> list[str]:
     return names
 
 
+@lru_cache(maxsize=1024)  # the same few addresses are asked about for every message
 def names_from_address(address: str) -> str:
     """A name spelt out in an address's local part ("james.whitfield@" -> "James Whitfield")."""
     local = address.partition("@")[0]
