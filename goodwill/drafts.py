@@ -40,6 +40,11 @@ _STOPWORDS = {
     "es": {"el", "los", "las", "y", "es", "que", "para", "con", "gracias", "una", "por", "mi"},
     "nl": {"de", "het", "en", "is", "ik", "je", "niet", "met", "een", "bedankt", "voor", "van"},
 }
+# Each stop word -> the languages it counts for ("de" is French, German and Dutch).
+_STOP_LANGUAGES: dict[str, tuple[str, ...]] = {
+    word: tuple(lang for lang, stop in _STOPWORDS.items() if word in stop)
+    for word in set().union(*_STOPWORDS.values())
+}
 
 
 @dataclass(slots=True)
@@ -71,36 +76,47 @@ def clean_subject(subject: str) -> str:
 
 def guess_language(texts: Sequence[str]) -> str:
     """The language most of the words are in, among the few we know; English by default."""
-    words = Counter(_WORD.findall("\n".join(texts).lower()))  # counted in C, in one call
-    scores = {lang: sum(words[w] for w in stop) for lang, stop in _STOPWORDS.items()}
+    scores = dict.fromkeys(_STOPWORDS, 0)
+    for word in _WORD.findall("\n".join(texts).lower()):
+        for lang in _STOP_LANGUAGES.get(word, ()):
+            scores[lang] += 1
     best = max(scores, key=lambda lang: scores[lang])
     return best if scores[best] > 0 else "en"
 
 
-def _warmth(sentence: str) -> float:
+def _words_warmth(sentence: str) -> float:
+    """What a sentence's words and exclamation marks say, before its length and placeholders."""
     words = _WORD.findall(sentence.lower())
-    score = sum(_WARM.get(w, 0) for w in words)
-    score += sentence.count("!") * 0.5
-    if "[" in sentence:  # a placeholder reads badly as a quote
+    return sum(_WARM.get(w, 0) for w in words) + sentence.count("!") * 0.5
+
+
+def _warmth(text: str, words_warmth: float) -> float:
+    score = words_warmth
+    if "[" in text:  # a placeholder reads badly as a quote
         score -= 2
-    length = len(sentence)
+    length = len(text)
     if length < 15 or length > 240:
         score -= 3
     return score
 
 
 def pick_quote(turns: Sequence[Turn]) -> str:
-    """The customer's warmest sentence (or two, when the first is short)."""
+    """The customer's warmest sentence (or two, when the first is short).
+
+    A pair's words are its two sentences' words, so each sentence's words are weighed once.
+    """
     best, best_score = "", float("-inf")
     for turn in turns:
         if turn.role is not Role.CUSTOMER:
             continue
         sentences = [s.strip() for s in _SENTENCE.findall(turn.text) if s.strip()]
+        weights = [_words_warmth(s) for s in sentences]
         for i, sentence in enumerate(sentences):
-            candidates = [(sentence, _warmth(sentence))]
+            candidates = [(sentence, _warmth(sentence, weights[i]))]
             if len(sentence) < 40 and i + 1 < len(sentences):
                 pair = f"{sentence} {sentences[i + 1]}"
-                candidates.append((pair, _warmth(pair) - 0.5))  # a single sentence reads better
+                # A single sentence reads better.
+                candidates.append((pair, _warmth(pair, weights[i] + weights[i + 1]) - 0.5))
             for candidate, score in candidates:
                 if score > best_score:
                     best, best_score = candidate, score
