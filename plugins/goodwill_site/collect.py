@@ -473,5 +473,6 @@ def collect(generator: Any) -> State:
     pages = _page_cache(settings)
     plan_pages(generator, pages, model["pledge_titles"])
     pages.link_ahead()  # unchanged story pages go into the output while Pelican renders
-    plan.start()  # draw missing images on the other cores while Pelican renders pages
+    # Draw missing images on the other cores, and link the others in, while Pelican renders.
+    plan.start(Path(settings["OUTPUT_PATH"]))
     return State(model, plan, public, public_gifts, pages, settings, shown_names)
