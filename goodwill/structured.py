@@ -106,13 +106,18 @@ def embed_entry(story: Testimonial, url: str, avatar: str = "") -> dict[str, Any
 
 
 def testimonials_json(entries: Iterable[Mapping[str, Any]], site_name: str, site_url: str) -> str:
-    """The embed file: a stable, versioned shape so other sites can rely on it."""
-    document = {
-        "version": 1,
-        "site": {"name": site_name, "url": site_url},
-        "testimonials": list(entries),
-    }
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    """The embed file: a stable, versioned shape so other sites can rely on it.
+
+    One testimonial per line: readable in a diff, and written by ``json``'s C
+    encoder (an indented dump, which only the slow Python encoder can write, took
+    a tenth of a second at 5,000 stories, on every build).
+    """
+    head = json.dumps(
+        {"version": 1, "site": {"name": site_name, "url": site_url}}, ensure_ascii=False
+    )
+    rows = ",\n".join(json.dumps(dict(entry), ensure_ascii=False) for entry in entries)
+    listed = f"[\n{rows}\n]" if rows else "[]"
+    return f'{head[:-1]}, "testimonials": {listed}}}\n'
 
 
 def script_tag_json(data: Mapping[str, Any]) -> str:
