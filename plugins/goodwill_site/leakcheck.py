@@ -37,7 +37,7 @@ import re
 from collections.abc import Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -108,8 +108,13 @@ def _guard_sources(package: Path) -> list[Path]:
     return sorted(found)
 
 
+@lru_cache(maxsize=1)
 def _scanner_digest() -> str:
-    """Hash of the guard's code and word lists, and of the phone library's version."""
+    """Hash of the guard's code and word lists, and of the phone library's version.
+
+    Worked out once per process: both the guard's record and the name memo are salted
+    with it, and the files it reads do not change during a build.
+    """
     import phonenumbers
 
     import goodwill
