@@ -294,7 +294,10 @@ def _pipeline(items: Iterable[Job | InboxError], ctx: _Context, workers: int) ->
             else:
                 if pool is None:
                     pool = _start_pool(workers, ctx)
-                pending.append(pool.submit(_work, entry))
+                    pending.append(pool.submit(_work, entry))  # forks the workers
+                    gc.unfreeze()  # `goodwill watch` ingests again and again in one process
+                else:
+                    pending.append(pool.submit(_work, entry))
             while len(pending) > limit:
                 yield from _resolve(pending.popleft())
         while pending:

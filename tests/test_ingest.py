@@ -7,6 +7,7 @@ the customer's thanks on top, and an mbox.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import re
@@ -312,3 +313,10 @@ def test_the_leak_guard_knows_every_part_of_a_redacted_name(site, capsys):
     (output / "leak.html").write_text("<p>Thanks to our friend Whitlock for the idea.</p>\n")
     assert main(["check", str(output), "--content", str(site / "content")]) == 1
     assert "leak.html:1: name" in capsys.readouterr().out
+
+
+def test_ingesting_on_two_cores_leaves_the_garbage_collector_as_it_was(site):
+    # The workers are forked from a heap frozen out of the collector; `goodwill watch`
+    # ingests again and again in one process, so the freeze must not outlive the fork.
+    assert main(["ingest", "--workers", "2"]) == 0
+    assert gc.get_freeze_count() == 0
