@@ -108,13 +108,12 @@ T = TypeVar("T")
 class Page(Generic[T]):
     """One page of a paginated listing, with the links a template needs."""
 
-    number: int
-    count: int  # how many pages in the listing
+    number: int  # in the archive, counted from the oldest page (1); 0 is the front page
     items: tuple[T, ...]
     url: str
     save_as: str
-    previous_url: str | None = None
-    next_url: str | None = None
+    previous_url: str | None = None  # newer
+    next_url: str | None = None  # older
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,30 +336,46 @@ def wall_order(stories: Iterable[T]) -> list[T]:
 
 
 def paginate(items: Sequence[T], per_page: int, base_url: str) -> list[Page[T]]:
-    """Split a listing into pages: ``base_url`` first, then ``base_url/page/N/``.
+    """Split a listing, newest first, into pages that keep their items as it grows.
 
-    There is always at least one page, so an empty wall still has an address.
+    The front page (``base_url``) holds the newest: from ``per_page`` to
+    ``2 * per_page - 1`` items (all of them on a shorter listing). Every older
+    page holds exactly ``per_page`` and is numbered from the oldest end
+    (``base_url/page/1/`` is the oldest). A new story therefore changes the
+    front page only, and one page more when the front page overflows into a new
+    archive page: an archive page keeps its stories, its address and its links
+    as the wall grows. Numbered from the front, every page shifted by one story
+    with each new one, and a site of thousands rendered every listing page again.
+    There is always at least the front page, so an empty wall has an address.
     """
     if per_page < 1:
         raise ValueError("per_page must be at least 1")
     base = base_url.strip("/") + "/" if base_url.strip("/") else ""
-    chunks = [tuple(items[i : i + per_page]) for i in range(0, len(items), per_page)] or [()]
+    total = len(items)
+    archived = max(0, (total - per_page) // per_page)  # full pages below the front page
 
-    def url(n: int) -> str:
-        return base if n == 1 else f"{base}page/{n}/"
+    def url(number: int) -> str:
+        return base if number == 0 else f"{base}page/{number}/"
 
-    return [
-        Page(
-            number=n,
-            count=len(chunks),
-            items=chunk,
-            url=url(n),
-            save_as=url(n) + "index.html",
-            previous_url=url(n - 1) if n > 1 else None,
-            next_url=url(n + 1) if n < len(chunks) else None,
+    def older(number: int) -> str | None:
+        below = archived if number == 0 else number - 1
+        return url(below) if below >= 1 else None
+
+    front = tuple(items[: total - archived * per_page])
+    pages = [Page(0, front, url(0), url(0) + "index.html", next_url=older(0))]
+    for number in range(archived, 0, -1):
+        end = total - (number - 1) * per_page
+        pages.append(
+            Page(
+                number=number,
+                items=tuple(items[end - per_page : end]),
+                url=url(number),
+                save_as=url(number) + "index.html",
+                previous_url=url(number + 1 if number < archived else 0),
+                next_url=older(number),
+            )
         )
-        for n, chunk in enumerate(chunks, start=1)
-    ]
+    return pages
 
 
 def by_pledge(stories: Iterable[T], pledges: Iterable[Pledge] = ()) -> list[Group[T]]:

@@ -139,22 +139,24 @@ def test_withdrawn_consent_leaves_no_page_image_or_entry_behind(
     site: tuple[Path, Path], tmp_path: Path
 ) -> None:
     content, output = site
-    build(content, output, DELETE_OUTPUT_DIRECTORY=False, GOODWILL_PER_PAGE=2)
+    build(content, output, DELETE_OUTPUT_DIRECTORY=False, GOODWILL_PER_PAGE=3)
     walls = {p for p in stamps(output, "testimonials") if "/page/" in p}
     story = content / f"testimonials/{WITHDRAWN}.md"
     html = (output / f"testimonials/{WITHDRAWN}/index.html").read_text()
     card = re.search(r'og:image" content="https://tidy.example/([^"]+)"', html).group(1)
     story.write_text(story.read_text().replace("Consent: given", "Consent: withdrawn"))
 
-    build(content, output, DELETE_OUTPUT_DIRECTORY=False, GOODWILL_PER_PAGE=2)
+    build(content, output, DELETE_OUTPUT_DIRECTORY=False, GOODWILL_PER_PAGE=3)
 
     assert not (output / "testimonials" / WITHDRAWN).exists()
     assert not (output / card).exists()
     for path, text in text_files(output).items():
         assert WITHDRAWN not in text and WITHDRAWN_QUOTE not in text, path
-    # Nine stories on pages of two made five wall pages; eight make four, and the fifth goes.
+    # Nine stories on pages of three: the newest three in front, then pages 2 and 1. Eight
+    # put five in front and leave page 1 alone below it: page 2 goes.
     left = {p for p in stamps(output, "testimonials") if "/page/" in p}
-    assert "testimonials/page/5/index.html" in walls - left
+    assert "testimonials/page/2/index.html" in walls - left
+    assert "testimonials/page/1/index.html" in left
     data = json.loads((output / "testimonials.json").read_text())
     assert len(data["testimonials"]) == 8
 

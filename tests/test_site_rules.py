@@ -38,16 +38,35 @@ def test_the_wall_shows_featured_first_then_newest() -> None:
     assert [s.slug for s in order] == ["pinned", "b", "a"]
 
 
-def test_pages_link_to_each_other_and_the_first_page_is_the_base_url() -> None:
-    pages = stories.paginate(list(range(5)), 2, "testimonials/")
-    assert [p.url for p in pages] == [
-        "testimonials/",
-        "testimonials/page/2/",
-        "testimonials/page/3/",
+def test_the_front_page_holds_the_newest_and_older_pages_are_counted_from_the_oldest() -> None:
+    # Eleven stories, newest first, three a page: the front page takes the newest five,
+    # then page 2 and page 1 (the oldest) three each.
+    pages = stories.paginate(list(range(11)), 3, "testimonials/")
+    assert [(p.url, p.items) for p in pages] == [
+        ("testimonials/", (0, 1, 2, 3, 4)),
+        ("testimonials/page/2/", (5, 6, 7)),
+        ("testimonials/page/1/", (8, 9, 10)),
     ]
-    assert pages[1].previous_url == "testimonials/" and pages[1].next_url == "testimonials/page/3/"
-    assert pages[2].items == (4,) and pages[2].save_as == "testimonials/page/3/index.html"
-    assert len(stories.paginate([], 12, "testimonials/")) == 1
+    assert [(p.previous_url, p.next_url) for p in pages] == [
+        (None, "testimonials/page/2/"),
+        ("testimonials/", "testimonials/page/1/"),
+        ("testimonials/page/2/", None),
+    ]
+    assert pages[2].save_as == "testimonials/page/1/index.html"
+    assert [p.url for p in stories.paginate([], 12, "testimonials/")] == ["testimonials/"]
+
+
+def test_a_new_story_changes_the_front_page_and_no_archive_page() -> None:
+    # Archive pages keep their stories, so a rebuild renders only what a new story changes.
+    before = {p.url: p for p in stories.paginate(list(range(1, 11)), 3, "testimonials/")}
+    after = {p.url: p for p in stories.paginate(list(range(11)), 3, "testimonials/")}
+    assert [url for url in after if after[url] != before.get(url)] == ["testimonials/"]
+    # Once the front page would hold twice a page, its oldest become a new archive page,
+    # and only the page below it changes too (its "newer" link).
+    grown = {p.url: p for p in stories.paginate(list(range(-1, 11)), 3, "testimonials/")}
+    changed = [url for url in grown if grown[url] != after.get(url)]
+    assert changed == ["testimonials/", "testimonials/page/3/", "testimonials/page/2/"]
+    assert grown["testimonials/page/3/"].items == (2, 3, 4)
 
 
 @pytest.mark.parametrize(

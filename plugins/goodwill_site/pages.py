@@ -120,7 +120,7 @@ def write_all(generator: Any, writer: Any, state: Any) -> None:
                 heading, absolute(page.url), [absolute(a.url) for a in page.items]
             )
             json_ld = structured.script_tag_json(ld)
-            shown = [heading, intro, extra, page.number, page.count, page.previous_url]
+            shown = [heading, intro, extra, page.number, page.previous_url]
             shown += [page.next_url, json_ld, keys(list(page.items))]
             write(
                 "wall",
