@@ -252,6 +252,7 @@ class Scanner:
                 self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
         self.pending: dict[str, tuple[Future[list[tuple[str, list[Any], list[str]]]], int]] = {}
         self.batch: list[tuple[str, str]] = []
+        self.batches: list[tuple[Future[list[tuple[str, list[Any], list[str]]]], list[Any]]] = []
 
     def submit(self, path: Path) -> None:
         """A file was written: scan it soon on another core, if there are others.
@@ -269,9 +270,26 @@ class Scanner:
         if self.pool is None or not self.batch:
             return
         future = self.pool.submit(_scan_files, self.batch)
+        self.batches.append((future, self.batch))
         for n, (_, rel) in enumerate(self.batch):
             self.pending[rel] = (future, n)
         self.batch = []
+
+    def _share_the_rest(self) -> None:
+        """Scan here the batches no worker has started, newest first, while they finish theirs.
+
+        The build is over, so this process has nothing else to do; the workers
+        (one fewer than the cores, during the build) are usually a few batches
+        behind the last pages written.
+        """
+        for future, batch in reversed(self.batches):
+            if future.cancel():
+                self.scanned_here[id(future)] = _scan_files(batch)
+        self.batches = []
+
+    def _result(self, future: Any) -> list[tuple[str, list[Any], list[str]]]:
+        here = self.scanned_here.get(id(future))
+        return here if here is not None else future.result()
 
     def _tokens(self, digests: list[str]) -> None:
         if self.tokens is not None:
@@ -283,6 +301,8 @@ class Scanner:
         clean: set[str] = set()
         read = 0
         self._flush()
+        self.scanned_here: dict[int, list[tuple[str, list[Any], list[str]]]] = {}
+        self._share_the_rest()
         try:
             later: list[tuple[Path, str, str]] = []
             recheck: list[tuple[Path, str, str]] = []  # known clean, but new names since
@@ -302,7 +322,7 @@ class Scanner:
                     continue
                 read += 1
                 if future is not None:
-                    scanned, found, tokens = future[0].result()[future[1]]
+                    scanned, found, tokens = self._result(future[0])[future[1]]
                     self._tokens(tokens)
                     if scanned == digest:
                         findings += found
