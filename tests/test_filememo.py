@@ -63,3 +63,18 @@ def test_a_broken_memo_costs_only_time(tmp_path: Path) -> None:
     story.write_text("still counted")
     memo_file.write_text("{not json")
     assert FileMemo(memo_file, "v1").get(story, count_words([])) == 2
+
+
+def test_a_memo_that_answered_everything_is_not_written_again(tmp_path: Path) -> None:
+    story, memo_file = tmp_path / "story.md", tmp_path / "memo.json"
+    story.write_text("unchanged")
+    first = FileMemo(memo_file, "v1")
+    first.get(story, count_words([]))
+    first.save()
+    memo_file.chmod(0o444)  # a write would fail silently; the inode shows whether it happened
+    inode = memo_file.stat().st_ino
+    again = FileMemo(memo_file, "v1")
+    again.get(story, count_words([]))
+    again.save()
+    assert again.hits == 1
+    assert memo_file.stat().st_ino == inode  # not replaced by a new file

@@ -10,6 +10,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from goodwill.turns import (
 
 from . import pagecache
 from .media import ImagePlan
+from .outfiles import Background, link_all
 from .pagecache import PageCache
 
 logger = logging.getLogger(__name__)
@@ -75,6 +77,7 @@ class State:
     pages: PageCache
     settings: dict[str, Any]
     shown_names: set[str] = field(default_factory=set)  # words of names shown with consent
+    linker: Background | None = None  # linking reused pages and images into the output
 
 
 def _kind(article: Any) -> str:
@@ -472,7 +475,8 @@ def collect(generator: Any) -> State:
     public_gifts = [a for a in gifts if not a.goodwill_hidden]
     pages = _page_cache(settings)
     plan_pages(generator, pages, model["pledge_titles"])
-    pages.link_ahead()  # unchanged story pages go into the output while Pelican renders
-    # Draw missing images on the other cores, and link the others in, while Pelican renders.
-    plan.start(Path(settings["OUTPUT_PATH"]))
-    return State(model, plan, public, public_gifts, pages, settings, shown_names)
+    plan.start()  # draw missing images on the other cores while Pelican renders pages
+    # Unchanged story pages and images go into the output beside the rendering.
+    links = pages.take_links() + plan.take_links(Path(settings["OUTPUT_PATH"]))
+    linker = Background(partial(link_all, links))
+    return State(model, plan, public, public_gifts, pages, settings, shown_names, linker)

@@ -18,7 +18,6 @@ import hashlib
 import logging
 import multiprocessing
 import os
-import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,10 +78,8 @@ class ImagePlan:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     _pool: ProcessPoolExecutor | None = None
     _drawing: dict[str, Future[None]] = field(default_factory=dict)
-    # Images already in the cache, being linked into the output while Pelican renders.
-    _linker: threading.Thread | None = None
-    _linked: set[str] = field(default_factory=set)
-    _link_error: BaseException | None = None
+    _ready: list[str] = field(default_factory=list)  # in the cache when the build began
+    _linked: set[str] = field(default_factory=set)  # handed over to be linked (take_links)
 
     def _name(self, kind: str, suffix: str, *parts: object) -> str:
         text = "\x1f".join([kind, self.signature, *map(str, parts)])
@@ -118,27 +115,18 @@ class ImagePlan:
         self.wanted[name] = Job("photo", (str(src), max_width))
         return f"{URL_DIR}/{name}"
 
-    def start(self, output_dir: Path | None = None) -> None:
-        """Begin drawing what the cache lacks in worker processes, if there is enough of it,
-        and linking what it holds into ``output_dir`` on a thread.
+    def start(self) -> None:
+        """Begin drawing what the cache lacks in worker processes, if there is enough of it.
 
-        Called once every story is read; ``write`` waits for both. With few
-        images missing (every rebuild) nothing is forked; the linking (thousands
-        of system calls on a large site) runs while Pelican renders.
+        Called once every story is read; ``write`` waits for the drawings. With
+        few images missing (every rebuild) nothing is forked.
         """
-        if self._pool is not None or self._linker is not None:
+        if self._pool is not None:
             return
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         missing = [n for n in self.wanted if not (self.cache_dir / n).exists()]
-        if output_dir is not None:
-            absent = set(missing)
-            ready = [n for n in self.wanted if n not in absent]
-            self._linked.update(ready)
-            self._linker = threading.Thread(
-                target=self._link_all, args=(output_dir, ready), name="goodwill-link-images"
-            )
-            self._linker.daemon = True
-            self._linker.start()
+        absent = set(missing)
+        self._ready = [n for n in self.wanted if n not in absent]
         if len(missing) < PARALLEL_FROM or self.workers < 2:
             return
         try:
@@ -164,20 +152,15 @@ class ImagePlan:
             return False
         return True
 
-    def _link_all(self, output_dir: Path, names: list[str]) -> None:
-        try:
-            target = output_dir / URL_DIR
-            target.mkdir(parents=True, exist_ok=True)
-            cache, out = os.fspath(self.cache_dir), os.fspath(target)
-            for name in names:
-                try:
-                    os.link(os.path.join(cache, name), os.path.join(out, name))
-                except FileExistsError:
-                    pass  # names are content hashes: the same image is already there
-                except OSError:
-                    place(self.cache_dir / name, target / name)  # another file system
-        except BaseException as exc:  # raised again in the build's thread, by write()
-            self._link_error = exc
+    def take_links(self, output_dir: Path) -> list[tuple[str, str]]:
+        """The images already in the cache, as (cache file, output file) for ``link_all``.
+
+        Called after ``start``; ``write`` counts them as reused and links the rest.
+        """
+        cache, out = os.fspath(self.cache_dir), os.fspath(output_dir / URL_DIR)
+        names = [n for n in self._ready if n not in self._linked]
+        self._linked.update(names)
+        return [(os.path.join(cache, n), os.path.join(out, n)) for n in names]
 
     def write(self, output_dir: Path) -> tuple[int, int]:
         """Draw what the cache lacks, copy the wanted set out, delete the rest.
@@ -185,11 +168,6 @@ class ImagePlan:
         Returns (drawn, reused). Stale images (a withdrawn story's card) are removed
         from the output, since the output folder may be kept between builds.
         """
-        if self._linker is not None:
-            self._linker.join()
-            self._linker = None
-            if self._link_error is not None:
-                raise self._link_error
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         target = output_dir / URL_DIR
         target.mkdir(parents=True, exist_ok=True)

@@ -27,13 +27,12 @@ import hashlib
 import json
 import logging
 import os
-import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .outfiles import make_way, place
+from .outfiles import link_all, make_way, place
 
 logger = logging.getLogger(__name__)
 
@@ -96,14 +95,6 @@ def page_key(salt: str, fields: Iterable[object]) -> str:
     return digest.hexdigest()[:32]
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        sa, sb = a.stat(), b.stat()
-    except OSError:
-        return False
-    return sa.st_size == sb.st_size and sa.st_mtime_ns == sb.st_mtime_ns
-
-
 @dataclass
 class PageCache:
     """The pages of one build: which to copy from the cache, which Pelican renders."""
@@ -117,10 +108,8 @@ class PageCache:
     written: set[str] = field(default_factory=set)  # every file the plugin owns this build
     stories: set[str] = field(default_factory=set)  # which of them are story pages
     _made: set[Path] = field(default_factory=set)  # folders known to exist
-    # Story pages already being linked into the output, beside the rendering (``link_ahead``).
-    _linker: threading.Thread | None = field(default=None, repr=False)
+    # Reused pages handed over to be linked beside the rendering (``take_links``).
     _linked: set[str] = field(default_factory=set, repr=False)
-    _link_error: BaseException | None = field(default=None, repr=False)
 
     def _file(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.html"
@@ -159,68 +148,33 @@ class PageCache:
             parent.mkdir(parents=True, exist_ok=True)
             self._made.add(parent)
 
-    def link_ahead(self) -> None:
-        """Start putting the reused pages planned so far into the output, beside the build.
+    def take_links(self) -> list[tuple[str, str]]:
+        """The reused pages planned so far, as (cache file, output file) for ``link_all``.
 
-        A rebuild of a large site links thousands of pages into a wiped output folder;
-        that is system calls, which let go of the interpreter, so a thread does it while
-        Pelican renders what changed. ``finish`` waits for it.
+        Taken to be linked beside the build (``outfiles.Background``); ``finish``
+        links the ones planned later (the listing pages).
         """
-        if self._linker is not None or not self.reuse:
-            return
-        batch = list(self.reuse.items())
-        self._linked.update(save_as for save_as, _ in batch)
-
-        def run() -> None:
-            try:
-                self._link(os.fspath(self.output), batch)
-            except BaseException as exc:  # raised again in the build's thread, by finish
-                self._link_error = exc
-
-        self._linker = threading.Thread(target=run, name="goodwill-link-pages", daemon=True)
-        self._linker.start()
+        root = os.fspath(self.output)
+        pairs = [
+            (os.fspath(self._file(key)), os.path.join(root, save_as))
+            for save_as, key in self.reuse.items()
+            if save_as not in self._linked
+        ]
+        self._linked.update(self.reuse)
+        return pairs
 
     def finish(self, output: Path) -> int:
         """Link the reused pages in, delete what an earlier build wrote and this one did not.
 
         Returns how many stale files were removed.
         """
-        if self._linker is not None:
-            self._linker.join()
-            self._linker = None
-            if self._link_error is not None:
-                raise self._link_error
-        rest = [
-            (save_as, key) for save_as, key in self.reuse.items() if save_as not in self._linked
-        ]
-        self._link(os.fspath(output), rest)
+        root = os.fspath(output)
+        link_all(
+            (os.fspath(self._file(key)), os.path.join(root, save_as))
+            for save_as, key in self.reuse.items()
+            if save_as not in self._linked
+        )
         return self._remove_stale(output)
-
-    def _link(self, root: str, pages: list[tuple[str, str]]) -> None:
-        # The common case (a wiped output folder) is one link each, and the folder it needs;
-        # other cases go the careful way.
-        made: set[str] = set()
-        for save_as, key in pages:
-            cached = self._file(key)
-            out = os.path.join(root, save_as)
-            parent = os.path.dirname(out)
-            if parent not in made:  # each story page has a folder of its own
-                try:
-                    os.mkdir(parent)
-                except FileExistsError:
-                    pass
-                except FileNotFoundError:
-                    os.makedirs(parent, exist_ok=True)
-                made.add(parent)
-            try:
-                os.link(cached, out)
-                continue
-            except FileExistsError:
-                if _same_file(cached, Path(out)):
-                    continue  # the output was kept and already holds this very page
-            except OSError:
-                pass  # another file system: copied below
-            place(cached, Path(out))
 
     def _remove_stale(self, output: Path) -> int:
         record = self._record(output)

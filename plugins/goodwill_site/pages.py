@@ -192,6 +192,8 @@ def write_all(generator: Any, writer: Any, state: Any) -> None:
     public_urls += [a.url for a in state.public_testimonials + state.public_gifts]
     _write_text(output, "sitemap.xml", structured.sitemap_xml(absolute(u) for u in public_urls))
 
+    if state.linker is not None:
+        state.linker.join()  # reused pages and images, linked beside the rendering
     drawn, reused = state.plan.write(output)
     logger.info("goodwill: %d image(s) drawn, %d reused from the cache", drawn, reused)
     pages = state.pages
