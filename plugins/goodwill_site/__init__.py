@@ -28,6 +28,7 @@ and ``GOODWILL_PAGE_CACHE_PATH`` (default ``CACHE_PATH/goodwill-pages``).
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from pathlib import Path
@@ -70,7 +71,13 @@ def on_preread(generator: Any) -> None:
 
 def on_pretaxonomy(generator: Any) -> None:
     preread.finish(generator)
+    # Every story is read: what is on the heap now lives until the build ends. Moved out of
+    # the cyclic collector's sight, it is not walked again each time the plugin, Jinja or
+    # json make objects (at 5,000 stories, loading the plugin's memos alone took 0.3 s of
+    # collections over Pelican's articles).
+    gc.freeze()
     state = collect(generator)
+    gc.freeze()  # and the stories as the plugin dressed them
     generator.context[STATE] = state
     generator.context["goodwill"] = state.model
     pages_to_write = len(generator.articles) + len(generator.translations)
@@ -137,6 +144,7 @@ def on_content_written(path: str, context: dict[str, Any] | None = None) -> None
 
 def on_finalized(pelican: Any) -> None:
     """Run the leak guard: GOODWILL_GUARD is "fail" (the default), "warn" or "off"."""
+    gc.unfreeze()  # the build's objects may be collected again (several builds, one process)
     settings = pelican.settings
     mode = _guard_mode(settings)
     scanner = _GUARDS.pop(id(settings), None)
