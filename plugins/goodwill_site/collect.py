@@ -80,19 +80,31 @@ class State:
     linker: Background | None = None  # linking reused pages and images into the output
 
 
-def _kind(article: Any) -> str:
+def _relative(article: Any, settings: dict[str, Any]) -> str:
+    """The story's path inside the content folder, with "/" between folders.
+
+    Worked out from ``source_path``: Pelican's ``relative_source_path`` computes a
+    relative path on every read, and the plugin asks for it twice per story.
+    """
+    source = str(getattr(article, "source_path", "") or "")
+    root = os.path.join(os.path.abspath(settings["PATH"]), "")
+    if source.startswith(root):
+        return source[len(root) :].replace(os.sep, "/")
+    return str(getattr(article, "relative_source_path", "") or "").replace(os.sep, "/")
+
+
+def _kind(article: Any, settings: dict[str, Any]) -> str:
     """The story kind: the folder a file is in decides, so a mistyped ``Category`` can never
     take a testimonial past the consent gate; elsewhere the category does."""
-    folder = Path(str(getattr(article, "relative_source_path", "") or "")).parts[:1]
-    if folder and folder[0] in READERS:
+    folder = _relative(article, settings).split("/", 1)
+    if len(folder) > 1 and folder[0] in READERS:
         return folder[0]
     category = getattr(article, "category", None)
     return getattr(category, "slug", str(category or ""))
 
 
 def _display_path(article: Any, settings: dict[str, Any]) -> str:
-    content = Path(settings["PATH"])
-    return f"{content.name}/{article.relative_source_path}"
+    return f"{os.path.basename(os.path.abspath(settings['PATH']))}/{_relative(article, settings)}"
 
 
 def _absolute(settings: dict[str, Any], url: str) -> str:
@@ -347,7 +359,7 @@ def collect(generator: Any) -> State:
     pledges: list[stories.Pledge] = []
     for name in LISTS:
         for article in getattr(generator, name, []):
-            kind = _kind(article)
+            kind = _kind(article, settings)
             if kind not in READERS:
                 continue
             try:

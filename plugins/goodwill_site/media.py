@@ -124,7 +124,8 @@ class ImagePlan:
         if self._pool is not None:
             return
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        missing = [n for n in self.wanted if not (self.cache_dir / n).exists()]
+        present = set(os.listdir(self.cache_dir))  # one listing, not a stat per image
+        missing = [n for n in self.wanted if n not in present]
         absent = set(missing)
         self._ready = [n for n in self.wanted if n not in absent]
         if len(missing) < PARALLEL_FROM or self.workers < 2:

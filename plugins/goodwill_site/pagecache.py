@@ -110,16 +110,34 @@ class PageCache:
     _made: set[Path] = field(default_factory=set)  # folders known to exist
     # Reused pages handed over to be linked beside the rendering (``take_links``).
     _linked: set[str] = field(default_factory=set, repr=False)
+    _keys: set[str] | None = field(default=None, repr=False)  # pages in the cache folder
 
     def _file(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.html"
+        return Path(self._name(key))
+
+    def _name(self, key: str) -> str:
+        return f"{os.fspath(self.folder)}/{key[:2]}/{key}.html"
+
+    def _holds(self, key: str) -> bool:
+        """Whether a page is cached under ``key``: the folder is listed once, not asked
+        about page by page (thousands of ``stat`` calls on a large site)."""
+        if self._keys is None:
+            self._keys = set()
+            try:
+                parts = [e for e in os.scandir(self.folder) if e.is_dir()]
+            except OSError:
+                parts = []
+            for part in parts:
+                with os.scandir(part.path) as entries:
+                    self._keys.update(e.name[:-5] for e in entries if e.name.endswith(".html"))
+        return key in self._keys
 
     def plan(self, save_as: str, key: str, story: bool = True) -> bool:
         """Record the page; True when it is cached and Pelican need not render it."""
         self.written.add(save_as)
         if story:
             self.stories.add(save_as)
-        if self.enabled and self._file(key).is_file():
+        if self.enabled and self._holds(key):
             self.reuse[save_as] = key
             return True
         self.rendered[save_as] = key
@@ -156,7 +174,7 @@ class PageCache:
         """
         root = os.fspath(self.output)
         pairs = [
-            (os.fspath(self._file(key)), os.path.join(root, save_as))
+            (self._name(key), os.path.join(root, save_as))
             for save_as, key in self.reuse.items()
             if save_as not in self._linked
         ]
@@ -170,7 +188,7 @@ class PageCache:
         """
         root = os.fspath(output)
         link_all(
-            (os.fspath(self._file(key)), os.path.join(root, save_as))
+            (self._name(key), os.path.join(root, save_as))
             for save_as, key in self.reuse.items()
             if save_as not in self._linked
         )
