@@ -135,11 +135,20 @@ def _salt(names: Names, allow: Iterable[str]) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _files(output_dir: Path, suffixes: frozenset[str]) -> list[Path]:
+def _files(output_dir: Path, suffixes: frozenset[str]) -> list[tuple[str, str]]:
+    """Every file the guard reads under ``output_dir``, as (path, path relative to it with
+    "/"), in a stable order; strings, not ``Path`` objects: a site has thousands."""
     found = []
-    for root, dirs, files in os.walk(output_dir):
+    top = os.fspath(output_dir)
+    for root, dirs, files in os.walk(top):
         dirs.sort()
-        found += [Path(root, f) for f in sorted(files) if Path(f).suffix.lower() in suffixes]
+        prefix = root[len(top) :].lstrip(os.sep).replace(os.sep, "/")
+        prefix = prefix + "/" if prefix else ""
+        found += [
+            (os.path.join(root, f), prefix + f)
+            for f in sorted(files)
+            if os.path.splitext(f)[1].lower() in suffixes
+        ]
     return found
 
 
@@ -307,9 +316,9 @@ class Scanner:
             later: list[tuple[Path, str, str]] = []
             recheck: list[tuple[Path, str, str]] = []  # known clean, but new names since
             seen: dict[str, str] = {}
-            for file in _files(self.output_dir, self.suffixes):
-                rel = file.relative_to(self.output_dir).as_posix()
-                st = file.stat()
+            for name, rel in _files(self.output_dir, self.suffixes):
+                file = Path(name)
+                st = os.stat(name)
                 signature = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
                 digest = self.signatures.get(signature) or _digest(file.read_bytes())
                 seen[signature] = digest
