@@ -135,6 +135,18 @@ def test_an_edited_and_reapproved_story_renders_its_own_page_again_and_no_other(
     assert "good luck with the quarter" not in page
 
 
+def test_new_url_settings_move_every_story_on_the_next_build(
+    site: tuple[Path, Path],
+) -> None:
+    # URLs are kept between builds (with the settings that made them): new settings, new URLs.
+    content, output = site
+    moved = {"ARTICLE_URL": "stories/{slug}/", "ARTICLE_SAVE_AS": "stories/{slug}/index.html"}
+    build(content, output, **moved)
+    assert (output / f"stories/{EXPORT}/index.html").is_file()
+    assert not (output / f"testimonials/{EXPORT}/index.html").exists()
+    assert f"stories/{EXPORT}/" in (output / "testimonials/index.html").read_text()
+
+
 def test_withdrawn_consent_leaves_no_page_image_or_entry_behind(
     site: tuple[Path, Path], tmp_path: Path
 ) -> None:

@@ -167,6 +167,30 @@ def _freeze_url(article: Any) -> None:
     article.override_url = article.goodwill_url
 
 
+def _place(article: Any, places: FileMemo | None) -> None:
+    """Fix the story's URL and where Pelican would write it (``_freeze_url``,
+    ``_real_save_as``), from the memo while its file and the settings are unchanged.
+
+    Both come from the file (slug, date, language, folder) and the URL settings,
+    which salt the memo; working them out is Pelican's formatting, twice per story.
+    """
+
+    def work_out(_: bytes) -> list[str]:
+        _freeze_url(article)
+        return [article.goodwill_url, _real_save_as(article)]
+
+    try:
+        url, save_as = places.get(article.source_path, work_out) if places else work_out(b"")
+    except OSError:
+        url, save_as = work_out(b"")
+    if "goodwill_url" not in article.__dict__:
+        article.goodwill_had_url_override = "override_url" in article.__dict__
+    article.goodwill_url = article.override_url = url
+    if not hasattr(article, "goodwill_save_as"):
+        article.goodwill_had_override = "override_save_as" in article.__dict__
+        article.goodwill_save_as = save_as
+
+
 REDACTIONS_SUFFIX = ".redactions.json"
 MARK = '<mark class="redaction"'
 
@@ -411,12 +435,15 @@ def collect(generator: Any) -> State:
             if hasattr(article, "translations"):
                 article.translations = [t for t in article.translations if id(t) not in dropped]
 
+    pages = _page_cache(settings)
+    # URLs and output names: salted with the settings and templates (the page cache's salt).
+    places = FileMemo(pagecache.folder(settings) / "places.json", pages.salt)
     everything = [a for n in LISTS for a in getattr(generator, n, [])]
     for article in everything:
         if id(article) in parsed:
             kind, story = parsed[id(article)]
             article.goodwill_hidden = hidden.get(id(article), "")
-            _freeze_url(article)
+            _place(article, places)
             _dress(article, story, kind, settings, plan)
             article.goodwill_original = None
             if id(article) not in originals:  # a translation links to its original
@@ -485,7 +512,7 @@ def collect(generator: Any) -> State:
     }
     public = [a for a in testimonials if not a.goodwill_hidden]
     public_gifts = [a for a in gifts if not a.goodwill_hidden]
-    pages = _page_cache(settings)
+    places.save()
     plan_pages(generator, pages, model["pledge_titles"])
     plan.start()  # draw missing images on the other cores while Pelican renders pages
     # Unchanged story pages and images go into the output beside the rendering.
