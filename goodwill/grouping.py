@@ -178,10 +178,16 @@ def with_history(
     # their own text, to tell a recovered copy of them.
     recover = [not (_parent(m) and _parent(m) in present) for m in real]
     splits = [split(m.body) if r or own is None else [] for m, r in zip(real, recover, strict=True)]
-    own_texts = [
-        _norm(parts[-1].text) if parts else _norm(own(m.body) if own and not r else m.body)
-        for m, parts, r in zip(real, splits, recover, strict=True)
-    ]
+    own_texts: list[str] = []  # made when the first recovered message needs them
+
+    def own_text_of_each() -> list[str]:
+        if not own_texts:
+            own_texts.extend(
+                _norm(parts[-1].text) if parts else _norm(own(m.body) if own and not r else m.body)
+                for m, parts, r in zip(real, splits, recover, strict=True)
+            )
+        return own_texts
+
     out: list[tuple[datetime | None, int, Message]] = []
     recovered_texts: list[str] = []
     last_date: datetime | None = None
@@ -192,7 +198,7 @@ def with_history(
             for k, earlier in enumerate(parts[:-1]):
                 candidate = _recovered(earlier, m, zone, _quoted_by_sender(parts, k, m))
                 text = _norm(candidate.body)
-                if not text or _copies(candidate, text, real, own_texts):
+                if not text or _copies(candidate, text, real, own_text_of_each()):
                     continue
                 if any(_same_text(text, other) for other in recovered_texts):
                     continue

@@ -109,6 +109,31 @@ def test_a_reply_whose_parent_is_present_adds_no_history():
     assert [m.recovered for m in messages] == [True, False, False]  # only from the first
 
 
+def test_a_lone_eml_recovers_the_whole_conversation_it_quotes():
+    # A single exported .eml: its parent is not in the thread, so its history is read.
+    last = msg(
+        "ann@example.com", "support@tidy.example", "Re: Help", 60,
+        in_reply_to="a2", body="It works, thanks!",
+    )  # fmt: skip
+    quoted = [
+        Earlier("Export is broken.", address="ann@example.com", sent=T0),
+        Earlier("Fixed in 2.4.1.", address="support@tidy.example", sent=T0 + timedelta(minutes=30)),
+    ]
+    messages = with_history([last], lambda body: [*quoted, Earlier(body)])
+    assert [(m.sender, m.body, m.recovered) for m in messages] == [
+        ("ann@example.com", "Export is broken.", True),
+        ("support@tidy.example", "Fixed in 2.4.1.", True),
+        ("ann@example.com", "It works, thanks!", False),
+    ]
+
+
+def test_a_thread_with_nothing_to_recover_keeps_its_messages_in_time_order():
+    later = msg("support@tidy.example", "ann@example.com", "Re: Help", 30, message_id="a2")
+    first = msg("ann@example.com", "support@tidy.example", "Help", 0, message_id="a1")
+    messages = with_history([later, first], lambda body: [Earlier(body)])
+    assert messages == [first, later]
+
+
 def test_the_same_subject_months_later_is_a_new_conversation():
     messages = [
         msg("ann@example.com", "support@tidy.example", "Change of address", 0),
