@@ -41,10 +41,12 @@ class FileMemo:
         except (OSError, ValueError):
             pass  # no memo, or a broken one: every answer is worked out again
 
-    def get(self, file: Path | str, answer: Callable[[bytes], Any]) -> Any:
+    def get(self, file: Path | str, answer: Callable[[bytes], Any], read: bool = True) -> Any:
         """``answer(bytes of file)``, from the memo while the file has not changed.
 
-        ``OSError`` from reading the file reaches the caller, who knows what to say.
+        ``read=False`` for an answer worked out from elsewhere (it is given ``b""``): the
+        memo only needs the file to be unchanged. ``OSError`` from reading the file
+        reaches the caller, who knows what to say.
         """
         name = os.fspath(file)
         sig = signature(os.stat(name))
@@ -52,8 +54,10 @@ class FileMemo:
         if entry is not None and entry[0] == sig:
             self.hits += 1
         else:
-            with open(name, "rb") as f:
-                data = f.read()
+            data = b""
+            if read:
+                with open(name, "rb") as f:
+                    data = f.read()
             entry = [sig, answer(data)]
         self.used[name] = entry
         return entry[1]

@@ -180,7 +180,9 @@ def _place(article: Any, places: FileMemo | None) -> None:
         return [article.goodwill_url, _real_save_as(article)]
 
     try:
-        url, save_as = places.get(article.source_path, work_out) if places else work_out(b"")
+        url, save_as = (
+            places.get(article.source_path, work_out, read=False) if places else work_out(b"")
+        )
     except OSError:
         url, save_as = work_out(b"")
     if "goodwill_url" not in article.__dict__:
