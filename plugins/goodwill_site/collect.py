@@ -193,6 +193,8 @@ def _place(article: Any, places: FileMemo | None) -> None:
         article.goodwill_save_as = save_as
 
 
+# Below this many reused pages and images, forking to link them costs more than it saves.
+LINK_APART_FROM = 200
 REDACTIONS_SUFFIX = ".redactions.json"
 MARK = '<mark class="redaction"'
 
@@ -519,5 +521,5 @@ def collect(generator: Any) -> State:
     plan.start()  # draw missing images on the other cores while Pelican renders pages
     # Unchanged story pages and images go into the output beside the rendering.
     links = pages.take_links() + plan.take_links(Path(settings["OUTPUT_PATH"]))
-    linker = Background(partial(link_all, links))
+    linker = Background(partial(link_all, links), fork=len(links) >= LINK_APART_FROM)
     return State(model, plan, public, public_gifts, pages, settings, shown_names, linker)

@@ -87,10 +87,10 @@ class Background:
     that may run twice (``link_all``) is done again here if the process failed.
     """
 
-    def __init__(self, work: Callable[[], None]) -> None:
+    def __init__(self, work: Callable[[], None], fork: bool = True) -> None:
         self.work = work
         self.process: multiprocessing.process.BaseProcess | None = None
-        if sys.platform.startswith("linux"):
+        if fork and sys.platform.startswith("linux"):
             context = multiprocessing.get_context("fork")
             self.process = context.Process(target=_run, args=(work,), daemon=True)
             self.process.start()
