@@ -9,11 +9,13 @@ every byte, and plant a leak the guard must still find.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import re
 from pathlib import Path
 
 import pytest
-from test_site_support import approve, build, copy_content
+from test_site_support import ROOT, approve, build, copy_content
 
 KEY = "test-key-0123456789abcdef0123456789abcdef"
 
@@ -34,6 +36,16 @@ def many_stories(content: Path) -> None:
             .replace("Featured: true\n", "")
         )
         approve(story)
+
+
+def _noting(join, seen: list[bool]):
+    """``Background.join``, noting whether the work ran in a forked process."""
+
+    def noted(self) -> None:
+        seen.append(self.process is not None)
+        join(self)
+
+    return noted
 
 
 def files(output: Path) -> dict[str, bytes]:
@@ -104,3 +116,27 @@ def test_the_guard_reading_beside_a_big_build_still_finds_a_planted_address(
     assert "a-rounding-error-number-4/index.html" in caplog.text
     read = [r.getMessage() for r in caplog.records if "file(s) read" in r.getMessage()]
     assert read and int(read[0].split()[2]) > COPIES  # every page was read, on the other core
+
+
+def test_a_rebuild_that_links_its_unchanged_pages_from_another_process_is_the_same_site(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(ROOT / "plugins"))
+    from goodwill_site import outfiles
+
+    collect = importlib.import_module("goodwill_site.collect")  # the package shadows the name
+
+    forked = []
+    monkeypatch.setattr(collect, "LINK_APART_FROM", 10)  # a real site links thousands
+    monkeypatch.setattr(outfiles.Background, "join", _noting(outfiles.Background.join, forked))
+    content = copy_content(tmp_path / "content")
+    many_stories(content)
+    build(content, tmp_path / "output")
+    first = files(tmp_path / "output")
+    with caplog.at_level(logging.INFO):
+        build(content, tmp_path / "output")  # publish settings: the output is wiped first
+    assert forked[-1] is True  # the pages were linked by a forked process
+    assert re.search(r"0 story page\(s\) rendered, \d+ reused", caplog.text)
+    again = files(tmp_path / "output")
+    assert again.keys() == first.keys()
+    assert [name for name in again if again[name] != first[name]] == []
