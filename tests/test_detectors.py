@@ -423,3 +423,27 @@ def test_ascii_text_is_walked_capital_to_capital_with_the_same_words(text: str) 
     # must see exactly the capitalised words the general word pattern finds.
     general = [m.span() for m in TOKEN.finditer(text) if m.group()[0].isupper()]
     assert [m.span() for m in CAPITALISED_ASCII_TOKEN.finditer(text)] == general
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Each with just as many digits (or dots) as its kind needs: the least that is found.
+        ("card 4000 0000 0000 6", ("card", "4000 0000 0000 6")),  # 13 digits
+        ("ring 555-0123 after lunch", ("phone", "555-0123")),  # 7 digits
+        ("our VAT number is DE123456789.", ("vat", "DE123456789")),
+        ("ATU12345678 on the invoice", ("vat", "ATU12345678")),
+        ("it comes from 10.20.30.40 now", ("ip", "10.20.30.40")),
+        ("Ship to 10 Long Lane, Leeds LS1 4AB", ("address", "10 Long Lane, Leeds LS1 4AB")),
+    ],
+)
+def test_the_least_a_number_shaped_kind_needs_is_still_found(text: str, expected: tuple):
+    assert expected in {(s.kind, s.text) for s in find_structured(text)}
+
+
+def test_a_text_read_again_gives_the_same_spans_in_a_list_of_its_own():
+    text = "Order 48213 for 07700 900123, card 4111 1111 1111 1111"
+    first = find_structured(text)
+    before = list(first)
+    first.clear()  # find_all extends the list it gets: the next reader must not see that
+    assert find_structured(text) == before != []
