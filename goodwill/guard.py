@@ -858,8 +858,8 @@ def sidecars(content_dir: Path) -> list[Path]:
     found = []
     for root, dirs, files in os.walk(content_dir):
         dirs.sort()
-        found += [Path(root, f) for f in files if f.endswith(REDACTIONS_SUFFIX)]
-    return sorted(found)
+        found += [os.path.join(root, f) for f in files if f.endswith(REDACTIONS_SUFFIX)]
+    return [Path(name) for name in sorted(found)]  # sorted as strings: Path comparisons are slow
 
 
 def _unreadable(sidecar: Path, exc: Exception) -> str:
