@@ -409,6 +409,37 @@ class Allowed:
         digits = re.sub(r"\D", "", value)
         return len(digits) >= 7 and digits in self.numbers
 
+    def plus(self, values: Iterable[str]) -> Allowed:
+        """These values and ``values`` too: one page's own allowances on top of the site's."""
+        more = Allowed(())
+        more.texts = self.texts | {normalise(v) for v in values}
+        more.numbers = self.numbers
+        return more
+
+
+@dataclass(frozen=True, slots=True)
+class ShownName:
+    """A name a customer chose, with consent, to be shown by, and where their story is.
+
+    It is no leak on the story's own page (``page``, its file in the output) nor on a
+    page that links to the story (``url``: a card on a wall, a feed entry, the embed
+    file). Anywhere else the same name is someone else's until shown otherwise: allowed
+    site-wide, a customer's consented "Maren" let a redacted Maren through on every page.
+    """
+
+    words: tuple[str, ...]
+    page: str
+    url: str
+
+    def on(self, path: str, text: str) -> bool:
+        return path == self.page or (bool(self.url) and self.url in text)
+
+
+def allowed_on(allow: Allowed, shown: Sequence[ShownName], path: str, text: str) -> Allowed:
+    """What may appear in the file at ``path`` (output-relative, "/"), its raw ``text``."""
+    words = [w for s in shown if s.on(path, text) for w in s.words]
+    return allow.plus(words) if words else allow
+
 
 _PREVIOUS_WORD = re.compile(r"([^\W\d_]+)\.?[ \t\u00a0]*\Z")
 _SENTENCE_END = frozenset(".!?…:" + SEGMENT)  # after a colon, English capitalises too
@@ -767,10 +798,16 @@ def scan_text(
     suffix: str,
     allow: Iterable[str] | Allowed = (),
     names: NameMatcher | None = None,
+    shown: Sequence[ShownName] = (),
 ) -> list[Finding]:
-    """The findings in one file's text; ``suffix`` says how to read it (".html", ".json"…)."""
+    """The findings in one file's text; ``suffix`` says how to read it (".html", ".json"…).
+
+    ``path`` is the file's place in the output, with "/": it decides, with ``shown``,
+    which customers' chosen names this file may show.
+    """
     readable = readable_text(text, suffix)
-    hits = find_leaks(readable, allow, names)
+    allowed = allow if isinstance(allow, Allowed) else Allowed(allow)
+    hits = find_leaks(readable, allowed_on(allowed, shown, path, text), names)
     return [
         Finding(path, readable.count("\n", 0, h.start) + 1, h.kind, excerpt(readable, h, hits))
         for h in hits

@@ -14,6 +14,7 @@ from goodwill.guard import (
     Finding,
     GuardError,
     NameMatcher,
+    ShownName,
     find_leaks,
     format_findings,
     load_name_digests,
@@ -23,6 +24,7 @@ from goodwill.guard import (
     mask_not_phones,
     readable_text,
     scan_output,
+    scan_text,
 )
 
 KEY = b"a fictional test key, never a real one"
@@ -472,3 +474,19 @@ def test_no_upper_case_letter_lies_beyond_the_guards_list():
     letter = re.compile(r"[^\W\d_]")
     beyond = [c for c in range(UPPER_BELOW, sys.maxunicode + 1) if chr(c).isupper()]
     assert not [c for c in beyond if letter.match(chr(c))]
+
+
+def test_a_name_a_customer_chose_to_show_is_allowed_on_their_story_and_nowhere_else():
+    # Zelda chose, with consent, to be shown as "Zelda Q." on her story. Another story
+    # redacted a different Zelda: her name on any page that is not about the first is a leak.
+    names = NameMatcher(KEY, {digest(KEY, "name", "Zelda")})
+    zelda = ShownName(("Zelda", "Q."), "testimonials/coffee/index.html", "testimonials/coffee/")
+    page = "<html><body><p>Thanks, Zelda. Glad it helped.</p></body></html>"
+    card = '<a href="https://tidy.example/testimonials/coffee/">Quicker</a><p>Zelda Q.</p>'
+
+    def found(path: str, text: str) -> list[str]:
+        return [f.kind for f in scan_text(text, path, ".html", (), names, [zelda])]
+
+    assert found("testimonials/coffee/index.html", page) == []  # her own story
+    assert found("testimonials/index.html", card) == []  # a wall card linking to it
+    assert found("testimonials/export/index.html", page) == ["name"]  # someone else's story

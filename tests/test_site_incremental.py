@@ -12,11 +12,13 @@ import json
 import logging
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 from test_site_support import ROOT, approve, build, copy_content, text_files
 
+from goodwill import curate
 from goodwill.digest import digest
 from goodwill.sanitize import is_plain, sanitize_html
 
@@ -185,6 +187,28 @@ def test_the_leak_guard_checks_redacted_names_when_it_has_the_key(
     monkeypatch.setenv("GOODWILL_KEY", KEY)
     with pytest.raises(RuntimeError, match=r"leak guard: \d+ possible piece"):
         build(content, tmp_path / "output", GOODWILL_GUARD="fail")
+
+
+def test_a_name_shown_with_consent_is_allowed_on_its_story_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Zelda chose to be shown as "Zelda Q." on her story. Another story redacted a different
+    # Zelda, and her name came back into that story by hand: the guard must still see it.
+    content = copy_content(tmp_path / "content")
+    coffee = content / "testimonials/2026-03-18-quicker-than-my-coffee.md"
+    curate.approve(coffee, "yes", date(2026, 3, 20), "first-name-initial", "Zelda Q.")
+    record = {"kind": "name", "message": 0, "start": 0, "end": 5, "replacement": "Ines"}
+    record["digest"] = digest(KEY.encode(), "name", "Zelda")
+    export = content / f"testimonials/{EXPORT}.md"
+    export.with_name(f"{EXPORT}.redactions.json").write_text(json.dumps([record]))
+    export.write_text(export.read_text().replace("Wonderful.", "Wonderful, Zelda."))
+    approve(export)
+    monkeypatch.setenv("GOODWILL_KEY", KEY)
+    with caplog.at_level(logging.ERROR), pytest.raises(RuntimeError, match="leak guard"):
+        build(content, tmp_path / "output", GOODWILL_GUARD="fail")
+    flagged = {m.group(1) for m in re.finditer(r"leak guard: (\S+?):\d+: name:", caplog.text)}
+    assert f"testimonials/{EXPORT}/index.html" in flagged
+    assert not any("quicker-than-my-coffee" in path for path in flagged)
 
 
 def test_a_name_redacted_later_is_found_in_pages_that_did_not_change(

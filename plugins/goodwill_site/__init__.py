@@ -85,7 +85,7 @@ def on_pretaxonomy(generator: Any) -> None:
     # the guard's processes would take turns with it and slow the build they wait for.
     cores = os.cpu_count() or 1
     workers = cores - 1 if pages_to_write >= PARALLEL_GUARD_FROM else 0
-    _start_guard(generator.settings, Path(generator.output_path), workers, state.shown_names)
+    _start_guard(generator.settings, Path(generator.output_path), workers, state.shown)
 
 
 def _guard_mode(settings: dict[str, Any]) -> str:
@@ -94,12 +94,14 @@ def _guard_mode(settings: dict[str, Any]) -> str:
 
 
 def _start_guard(
-    settings: dict[str, Any], output: Path, workers: int, shown: set[str] | None = None
+    settings: dict[str, Any], output: Path, workers: int, shown: list[Any] | None = None
 ) -> Any:
     """The build's leak guard, ready to read pages as they are written.
 
-    ``shown``: the words of names customers chose to show, as the consent gate found them
-    (read from the content folder when no article was read).
+    ``shown``: the names customers chose, with consent, to be shown by, each with its
+    story's place (``guard.ShownName``), as the consent gate found them: allowed on those
+    stories' pages only. Without them (no article read), allowed site-wide, read from the
+    content folder.
     """
     if _guard_mode(settings) == "off":
         return None
@@ -113,12 +115,11 @@ def _start_guard(
             "(e-mails, phones and cards are checked)",
             names.key_file,
         )
-    allow = [
-        *(settings.get("GOODWILL_GUARD_ALLOW") or ()),
-        # names customers chose, with consent, to be shown by
-        *(curate.consented_names(Path(settings["PATH"])) if shown is None else shown),
-    ]
-    scanner = leakcheck.Scanner(output, names, allow, pagecache.folder(settings), workers)
+    allow = list(settings.get("GOODWILL_GUARD_ALLOW") or ())
+    if shown is None:
+        allow += curate.consented_names(Path(settings["PATH"]))
+    folder = pagecache.folder(settings)
+    scanner = leakcheck.Scanner(output, names, allow, folder, workers, shown or ())
     _GUARDS[id(settings)] = scanner
     return scanner
 

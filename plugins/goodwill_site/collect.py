@@ -16,7 +16,7 @@ from typing import Any
 
 import markdown
 
-from goodwill import consent, curate, evidence, stories, structured
+from goodwill import consent, curate, evidence, guard, stories, structured
 from goodwill.content import ContentError, read_ledger
 from goodwill.filememo import FileMemo
 from goodwill.sanitize import sanitize_html
@@ -76,7 +76,8 @@ class State:
     public_gifts: list[Any]
     pages: PageCache
     settings: dict[str, Any]
-    shown_names: set[str] = field(default_factory=set)  # words of names shown with consent
+    # Names customers chose, with consent, to be shown by, and their stories' places.
+    shown: list[guard.ShownName] = field(default_factory=list)
     linker: Background | None = None  # linking reused pages and images into the output
 
 
@@ -381,7 +382,7 @@ def collect(generator: Any) -> State:
 
     parsed: dict[int, tuple[str, Any]] = {}  # id(article) -> (kind, story)
     verdicts: dict[int, consent.Verdict] = {}
-    shown_names: set[str] = set()
+    shown_names: dict[int, list[str]] = {}
     memo = FileMemo(pagecache.folder(settings) / "stories.json", _MEMO_SALT)
     dropped: set[int] = set()
     pledges: list[stories.Pledge] = []
@@ -402,7 +403,8 @@ def collect(generator: Any) -> State:
             else:
                 parsed[id(article)] = (kind, story)
                 verdicts[id(article)], shown = _verdict(article, memo)
-                shown_names.update(shown)
+                if shown:
+                    shown_names[id(article)] = shown
     memo.save()
 
     # The gate: a translation is public only if its original is too.
@@ -522,4 +524,9 @@ def collect(generator: Any) -> State:
     # Unchanged story pages and images go into the output beside the rendering.
     links = pages.take_links() + plan.take_links(Path(settings["OUTPUT_PATH"]))
     linker = Background(partial(link_all, links), fork=len(links) >= LINK_APART_FROM)
-    return State(model, plan, public, public_gifts, pages, settings, shown_names, linker)
+    shown = [
+        guard.ShownName(tuple(words), a.goodwill_save_as, a.url)
+        for a in everything
+        if (words := shown_names.get(id(a)))
+    ]
+    return State(model, plan, public, public_gifts, pages, settings, shown, linker)

@@ -158,7 +158,7 @@ def _digest(data: bytes) -> str:
 
 # What a worker scans with (allowed values, the name matcher, a matcher of the names new
 # since the record); set before the pool forks, so workers inherit it.
-_CONFIG: tuple[Any, Any, Any] | None = None
+_CONFIG: tuple[Any, Any, Any, Any] | None = None
 
 
 def _check_new_names(path: str, rel: str) -> tuple[str, list[Any], list[str]]:
@@ -166,11 +166,11 @@ def _check_new_names(path: str, rel: str) -> tuple[str, list[Any], list[str]]:
     from goodwill import guard
 
     assert _CONFIG is not None
-    allowed, _, new_names = _CONFIG
+    allowed, _, new_names, shown = _CONFIG
     data = Path(path).read_bytes()
-    readable = guard.readable_text(
-        data.decode("utf-8", errors="replace"), Path(path).suffix.lower()
-    )
+    text = data.decode("utf-8", errors="replace")
+    readable = guard.readable_text(text, Path(path).suffix.lower())
+    allowed = guard.allowed_on(allowed, shown, rel, text)
     hits = [h for h in new_names.find(readable) if h.value not in allowed]
     findings = [
         guard.Finding(
@@ -195,10 +195,10 @@ def _scan_file(path: str, rel: str) -> tuple[str, list[Any], list[str]]:
     from goodwill import guard
 
     assert _CONFIG is not None
-    allowed, matcher, _ = _CONFIG
+    allowed, matcher, _, shown = _CONFIG
     data = Path(path).read_bytes()
     text = data.decode("utf-8", errors="replace")
-    found = guard.scan_text(text, rel, Path(path).suffix.lower(), allowed, matcher)
+    found = guard.scan_text(text, rel, Path(path).suffix.lower(), allowed, matcher, shown)
     return _digest(data), found, matcher.drain() if matcher is not None else []
 
 
@@ -213,14 +213,23 @@ class Scanner:
     """
 
     def __init__(
-        self, output_dir: Path, names: Names, allow: Iterable[str], record_dir: Path, workers: int
+        self,
+        output_dir: Path,
+        names: Names,
+        allow: Iterable[str],
+        record_dir: Path,
+        workers: int,
+        shown: Iterable[Any] = (),
     ) -> None:
+        """``shown``: ``guard.ShownName`` of each name a customer chose, with consent, to be
+        shown by; allowed on their story's pages only (``allow`` holds for every page)."""
         global _CONFIG
         from goodwill import guard
 
         self.output_dir = Path(output_dir)
         self.allow = list(allow)
-        self.salt = _salt(names, self.allow)
+        self.shown = sorted(shown, key=repr)
+        self.salt = _salt(names, [*self.allow, *map(repr, self.shown)])
         self.record = record_dir / RECORD
         # Without the key no name is checked, so the digests do not count.
         self.digests = names.digests if names.key else frozenset()
@@ -248,7 +257,7 @@ class Scanner:
         if matcher is not None and (saved_tokens is not None or new or not self.known):
             self.tokens = saved_tokens or set()
         new_names = guard.NameMatcher(names.key, new) if names.key and new else None
-        _CONFIG = (guard.Allowed(self.allow), matcher, new_names)
+        _CONFIG = (guard.Allowed(self.allow), matcher, new_names, self.shown)
         self.new_names = new_names
         self.suffixes = guard.SCANNED_SUFFIXES
         self.pool: ProcessPoolExecutor | None = None
