@@ -37,21 +37,35 @@ class FileMemo:
         try:
             saved = json.loads(self.path.read_text(encoding="utf-8"))
             if isinstance(saved, dict) and saved.get("salt") == salt:
-                self.kept = dict(saved.get("entries") or {})
-        except (OSError, ValueError):
+                entries = saved.get("entries")
+                self.kept = dict(entries) if isinstance(entries, dict) else {}
+        except (OSError, ValueError, TypeError):
             pass  # no memo, or a broken one: every answer is worked out again
 
-    def get(self, file: Path | str, answer: Callable[[bytes], Any], read: bool = True) -> Any:
+    def get(
+        self,
+        file: Path | str,
+        answer: Callable[[bytes], Any],
+        read: bool = True,
+        valid: Callable[[Any], bool] | None = None,
+    ) -> Any:
         """``answer(bytes of file)``, from the memo while the file has not changed.
 
         ``read=False`` for an answer worked out from elsewhere (it is given ``b""``): the
-        memo only needs the file to be unchanged. ``OSError`` from reading the file
-        reaches the caller, who knows what to say.
+        memo only needs the file to be unchanged. ``valid`` checks a remembered answer's
+        shape: the memo is a file on disk, so one in another shape (an older version,
+        damage) is worked out again rather than trusted. ``OSError`` from reading the
+        file reaches the caller, who knows what to say.
         """
         name = os.fspath(file)
         sig = signature(os.stat(name))
         entry = self.kept.get(name)
-        if entry is not None and entry[0] == sig:
+        if (
+            isinstance(entry, list)
+            and len(entry) == 2
+            and entry[0] == sig
+            and (valid is None or valid(entry[1]))
+        ):
             self.hits += 1
         else:
             data = b""

@@ -78,3 +78,18 @@ def test_a_memo_that_answered_everything_is_not_written_again(tmp_path: Path) ->
     again.save()
     assert again.hits == 1
     assert memo_file.stat().st_ino == inode  # not replaced by a new file
+
+
+def test_a_remembered_answer_of_another_shape_is_worked_out_again(tmp_path: Path) -> None:
+    # An older version of the build remembered something else, or the file was damaged.
+    story, memo_file = tmp_path / "story.md", tmp_path / "memo.json"
+    story.write_text("two words")
+    old = FileMemo(memo_file, "v1")
+    old.get(story, lambda data: "not a number")
+    old.save()
+    asked: list[bytes] = []
+    again = FileMemo(memo_file, "v1")
+    assert again.get(story, count_words(asked), valid=lambda v: isinstance(v, int)) == 2
+    assert len(asked) == 1
+    memo_file.write_text('{"salt": "v1", "entries": 5}')
+    assert FileMemo(memo_file, "v1").get(story, count_words(asked)) == 2

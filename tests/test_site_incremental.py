@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import shutil
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -147,6 +148,35 @@ def test_new_url_settings_move_every_story_on_the_next_build(
     assert (output / f"stories/{EXPORT}/index.html").is_file()
     assert not (output / f"testimonials/{EXPORT}/index.html").exists()
     assert f"stories/{EXPORT}/" in (output / "testimonials/index.html").read_text()
+
+
+def test_new_plugin_code_keys_every_page_anew(
+    site: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A page is keyed by its story file's bytes: the code that turns them into the page
+    # (a sanitizer fix, new JSON-LD) keys it too, or an upgrade would keep old pages.
+    content, output = site
+    pagecache = sys.modules["goodwill_site.pagecache"]  # as the fixture's build loaded it
+    collect = sys.modules["goodwill_site.collect"]
+    settings = build(content, output)
+    before = collect._page_cache(settings).salt
+    monkeypatch.setattr(pagecache, "code_digest", lambda: "the next version")
+    assert collect._page_cache(settings).salt != before
+
+
+def test_a_damaged_memo_is_worked_out_again_and_the_site_builds(
+    site: tuple[Path, Path], tmp_path: Path
+) -> None:
+    content, output = site
+    memos = list((tmp_path / "cache" / "goodwill-pages").glob("*.json"))
+    assert {m.name for m in memos} >= {"stories.json", "places.json"}
+    for memo in memos:
+        saved = json.loads(memo.read_text())
+        if isinstance(saved, dict) and isinstance(saved.get("entries"), dict):  # old shapes
+            saved["entries"] = {name: [entry[0], 5] for name, entry in saved["entries"].items()}
+            memo.write_text(json.dumps(saved))
+    build(content, output)
+    assert (output / f"testimonials/{EXPORT}/index.html").is_file()
 
 
 def test_withdrawn_consent_leaves_no_page_image_or_entry_behind(

@@ -129,10 +129,23 @@ def _consent_answer(data: bytes) -> list[Any]:
     return [found.state.value, found.reason, curate.shown_name_words(text, found), identity]
 
 
-# The answers above change when the consent rules or the name rule do.
+# The answers above change when the consent rules, the name rule or their shape here do.
 _MEMO_SALT = hashlib.sha256(
-    Path(consent.__file__).read_bytes() + Path(curate.__file__).read_bytes()
+    b"".join(Path(m.__file__).read_bytes() for m in (consent, curate)) + Path(__file__).read_bytes()
 ).hexdigest()
+
+
+def _is_answer(value: Any) -> bool:
+    """A memo entry in the shape ``_consent_answer`` makes (a memo is a cache: never trusted)."""
+    return (
+        isinstance(value, list)
+        and len(value) == 4
+        and value[0] in {s.value for s in consent.State}
+        and isinstance(value[1], str)
+        and isinstance(value[2], list)
+        and all(isinstance(w, str) for w in value[2])
+        and isinstance(value[3], str)
+    )
 
 
 def _verdict(article: Any, memo: FileMemo) -> tuple[consent.Verdict, list[str]]:
@@ -145,7 +158,7 @@ def _verdict(article: Any, memo: FileMemo) -> tuple[consent.Verdict, list[str]]:
     article.goodwill_source = ""
     try:
         state, reason, shown, article.goodwill_source = memo.get(
-            article.source_path, _consent_answer
+            article.source_path, _consent_answer, valid=_is_answer
         )
     except OSError as exc:
         return consent.Verdict(consent.State.PENDING, f"source unreadable ({exc.strerror})"), []
@@ -168,6 +181,10 @@ def _freeze_url(article: Any) -> None:
     article.override_url = article.goodwill_url
 
 
+def _is_place(value: Any) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)
+
+
 def _place(article: Any, places: FileMemo | None) -> None:
     """Fix the story's URL and where Pelican would write it (``_freeze_url``,
     ``_real_save_as``), from the memo while its file and the settings are unchanged.
@@ -182,7 +199,9 @@ def _place(article: Any, places: FileMemo | None) -> None:
 
     try:
         url, save_as = (
-            places.get(article.source_path, work_out, read=False) if places else work_out(b"")
+            places.get(article.source_path, work_out, read=False, valid=_is_place)
+            if places
+            else work_out(b"")
         )
     except OSError:
         url, save_as = work_out(b"")
@@ -288,7 +307,11 @@ def _page_cache(settings: dict[str, Any]) -> PageCache:
         [
             pagecache.VERSION,
             pelican_version,
-            markdown.__version__,  # the story HTML is keyed by its file's bytes, not the HTML
+            # A story page is keyed by its file's bytes, not its HTML: what turns the bytes
+            # into the page (Markdown and its extensions, this package) keys it too.
+            markdown.__version__,
+            *pagecache.extension_versions(settings),
+            pagecache.code_digest(),
             pagecache.settings_digest(settings),
             pagecache.templates_digest(folders),
         ],

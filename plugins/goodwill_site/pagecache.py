@@ -27,8 +27,11 @@ import hashlib
 import json
 import logging
 import os
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +88,41 @@ def templates_digest(folders: Iterable[Path]) -> str:
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Hash of the code that dresses and renders stories: ``goodwill`` and this plugin.
+
+    Pages are keyed by their inputs, so an upgrade of the code between them (a sanitizer
+    fix, new JSON-LD) must change every key; measured once per process.
+    """
+    import goodwill
+
+    digest = hashlib.sha256()
+    for package in (Path(goodwill.__file__).parent, Path(__file__).parent):
+        for path in sorted(package.glob("*.py")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def extension_versions(settings: Mapping[str, Any]) -> list[str]:
+    """The versions of the Markdown extensions the settings load from other packages.
+
+    Markdown's own extensions go with its version; Pygments colours code blocks.
+    """
+    configured = (settings.get("MARKDOWN") or {}).get("extensions") or []
+    tops = {"pygments"} | {
+        str(e).split(".", 1)[0] for e in configured if isinstance(e, str) and "." in e
+    }
+    found = []
+    for top in sorted(tops - {"markdown"}):
+        try:
+            found.append(f"{top}=={metadata.version(top)}")
+        except metadata.PackageNotFoundError:
+            module = sys.modules.get(top)
+            found.append(f"{top}=={getattr(module, '__version__', '?')}")
+    return found
 
 
 def page_key(salt: str, fields: Iterable[object]) -> str:
