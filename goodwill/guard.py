@@ -432,7 +432,40 @@ class ShownName:
     url: str
 
     def on(self, path: str, text: str) -> bool:
-        return path == self.page or (bool(self.url) and self.url in text)
+        if path == self.page:
+            return True
+        if not self.url or self.url not in text:
+            return False
+        # The whole address of a link ("…/coffee/" or "coffee.html" after a slash or a
+        # quote, and ending there), not any text it is part of ("ann.html" in "joann.html").
+        return _link_to(self.url).search(text) is not None
+
+    def as_json(self) -> dict[str, object]:
+        return {"words": list(self.words), "page": self.page, "url": self.url}
+
+
+@lru_cache(maxsize=4096)
+def _link_to(url: str) -> re.Pattern[str]:
+    return re.compile(rf"""(?:^|[/"'=]){re.escape(url)}(?=$|["'#?<\s])""")
+
+
+def write_shown(path: Path, shown: Iterable[ShownName]) -> None:
+    """Where a build showed which consented names, for a later look at its output."""
+    path.write_text(json.dumps([s.as_json() for s in shown]), encoding="utf-8")
+
+
+def read_shown(path: Path) -> list[ShownName]:
+    """``write_shown``'s list back; ``GuardError`` naming the file when it is not one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [
+            ShownName(tuple(str(w) for w in d["words"]), str(d["page"]), str(d["url"]))
+            for d in data
+        ]
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise GuardError(
+            f"{path}: not the build's list of names shown with consent ({exc})"
+        ) from exc
 
 
 def allowed_on(allow: Allowed, shown: Sequence[ShownName], path: str, text: str) -> Allowed:
@@ -819,6 +852,7 @@ def scan_output(
     name_digests: set[str] | frozenset[str] = frozenset(),
     key: bytes | None = None,
     allow: Iterable[str] = (),
+    shown: Sequence[ShownName] = (),
 ) -> list[Finding]:
     """Every suspected leak in a built site, file by file in a stable order.
 
@@ -841,7 +875,7 @@ def scan_output(
                 f"{file}: cannot be read ({exc.strerror}); check its permissions"
             ) from exc
         rel = file.relative_to(output_dir).as_posix()
-        findings.extend(scan_text(text, rel, file.suffix.lower(), allowed, names))
+        findings.extend(scan_text(text, rel, file.suffix.lower(), allowed, names, shown))
     return findings
 
 

@@ -36,18 +36,30 @@ def say(message: str) -> None:
 
 
 def guard_output(
-    output: Path, source: Path, content: str = "content", allow: Sequence[str] = ()
+    output: Path,
+    source: Path,
+    content: str = "content",
+    allow: Sequence[str] = (),
+    shown: Path | None = None,
 ) -> list[str]:
     """The leak guard's findings over a built site, as lines for the pusher; [] when clean.
 
     Redacted names are looked for too when the server is given the founder's
     key (GOODWILL_KEY): the digests come from the release's own sidecars.
+    ``shown`` is the build's list of names shown with consent and their stories'
+    places (``guard.write_shown``): each is allowed on its story's pages only.
+    Without it they are allowed on every page.
     """
     content_dir = source / content
-    digests = guard.load_name_digests(content_dir) if content_dir.is_dir() else set()
-    allowed = [*allow, *curate.consented_names(content_dir)] if content_dir.is_dir() else allow
     try:
-        findings = guard.scan_output(output, digests, _key(source), allowed)
+        digests = guard.load_name_digests(content_dir) if content_dir.is_dir() else set()
+        places: list[guard.ShownName] = []
+        allowed = list(allow)
+        if shown is not None and shown.is_file():
+            places = guard.read_shown(shown)
+        elif content_dir.is_dir():
+            allowed += curate.consented_names(content_dir)
+        findings = guard.scan_output(output, digests, _key(source), allowed, places)
     except guard.GuardError as exc:
         return [str(exc)]
     return guard.format_findings(findings).splitlines() if findings else []
@@ -86,6 +98,7 @@ def build_release(
     try:
         source = fill(partial / "src")
         output = partial / releases.OUTPUT
+        shown = partial / "shown-names.json"
         result = run_pelican(
             source,
             output,
@@ -94,14 +107,16 @@ def build_release(
             env=clean_env(home=partial, source_date_epoch=source_date_epoch),
             # The guard runs below on the finished output, with the key and the allow-list;
             # running the plugin's copy inside the build as well would only double its cost.
-            extra={"GOODWILL_GUARD": "off"},
+            # The build says which consented names it showed on which story's pages.
+            extra={"GOODWILL_GUARD": "off", "GOODWILL_SHOWN_NAMES_FILE": str(shown)},
         )
         for warning in result.warnings:
             say(f"warning: {warning}")
         if not result.ok:
             return _refuse(layout, partial, commit, "the build failed", result.errors)
         guard_started = time.perf_counter()
-        findings = guard_output(output, source, content, allow)
+        findings = guard_output(output, source, content, allow, shown)
+        shown.unlink(missing_ok=True)
         guard_seconds = time.perf_counter() - guard_started
         if findings:
             return _refuse(layout, partial, commit, "the leak guard found personal data", findings)

@@ -490,3 +490,11 @@ def test_a_name_a_customer_chose_to_show_is_allowed_on_their_story_and_nowhere_e
     assert found("testimonials/coffee/index.html", page) == []  # her own story
     assert found("testimonials/index.html", card) == []  # a wall card linking to it
     assert found("testimonials/export/index.html", page) == ["name"]  # someone else's story
+
+
+def test_a_story_address_counts_as_a_link_only_whole():
+    # "ann.html" is no link to Ann's story inside "joann.html".
+    ann = ShownName(("Ann",), "ann.html", "ann.html")
+    assert ann.on("index.html", '<a href="stories/ann.html">Ann</a>')
+    assert ann.on("feed.xml", '"url": "https://tidy.example/ann.html#top"')
+    assert not ann.on("index.html", '<a href="stories/joann.html">Jo Ann</a>')

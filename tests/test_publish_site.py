@@ -8,6 +8,7 @@ to bring a withdrawn story back.
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from test_publish import Site, tree_hashes
 
 from goodwill import curate, publish
+from goodwill.digest import digest
 
 ROOT = Path(__file__).resolve().parent.parent
 DRAFT = "content/testimonials/2026-03-18-quicker-than-my-coffee.md"
@@ -62,4 +64,25 @@ def test_consent_decides_what_a_push_publishes(site: Site):
 
     before = tree_hashes(site.live)
     assert publish.main(["rollback", str(site.live)]) == 1  # would bring Noor's words back
+    assert tree_hashes(site.live) == before
+
+
+def test_a_push_is_refused_when_a_name_shown_on_one_story_leaks_into_another(site: Site):
+    # Zelda chose, with consent, to be shown as "Zelda Q." on her story; another story
+    # redacted a different Zelda, whose name came back by hand. The live site keeps.
+    key = "test-key-0123456789abcdef0123456789abcdef"
+    site.env["GOODWILL_KEY"] = key  # the server is given the founder's key
+    curate.approve(site.clone / DRAFT, "yes", date(2026, 3, 20), "first-name-initial", "Zelda Q.")
+    export = site.clone / "content/testimonials/2026-03-04-the-export-that-ate-my-invoices.md"
+    record = {"kind": "name", "message": 0, "start": 0, "end": 5, "replacement": "Ines"}
+    record["digest"] = digest(key.encode(), "name", "Zelda")
+    export.with_name(export.stem + ".redactions.json").write_text(json.dumps([record]))
+    export.write_text(export.read_text().replace("Wonderful.", "Wonderful, Zelda."))
+    curate.approve(export, "replied yes to our e-mail", date(2026, 3, 20))
+    before = tree_hashes(site.live)
+    site.commit("Zelda shown on her story, and by mistake on another")
+    pushed = site.push()
+    assert "NOT published" in pushed.stderr, pushed.stderr
+    flagged = [line for line in pushed.stderr.splitlines() if ": name:" in line]
+    assert flagged and all("the-export-that-ate-my-invoices" in line for line in flagged)
     assert tree_hashes(site.live) == before

@@ -41,6 +41,7 @@ from goodwill.keys import KeyFileError
 
 from . import leakcheck, pagecache, pages, preread
 from .collect import collect
+from .outfiles import Background
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,13 @@ _GUARDS: dict[int, Any] = {}
 
 
 def on_initialized(pelican: Any) -> None:
-    """Escape everything in templates by default: story metadata is customer text."""
+    """Escape everything in templates by default: story metadata is customer text.
+
+    Also what a build that failed in this process left: its heap frozen, its pages still
+    being linked into an output folder this build is about to clean (``pelican -r``).
+    """
+    gc.unfreeze()
+    Background.join_all()
     settings = pelican.settings
     env = dict(settings.get("JINJA_ENVIRONMENT") or {})
     env["autoescape"] = True
@@ -78,6 +85,9 @@ def on_pretaxonomy(generator: Any) -> None:
     gc.freeze()
     state = collect(generator)
     gc.freeze()  # and the stories as the plugin dressed them
+    shown_file = generator.settings.get("GOODWILL_SHOWN_NAMES_FILE")
+    if shown_file:  # for a leak guard run on the output after the build (the publish hook)
+        guard.write_shown(Path(shown_file), state.shown)
     generator.context[STATE] = state
     generator.context["goodwill"] = state.model
     pages_to_write = len(generator.articles) + len(generator.translations)

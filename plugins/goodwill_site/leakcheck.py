@@ -229,7 +229,7 @@ class Scanner:
         self.output_dir = Path(output_dir)
         self.allow = list(allow)
         self.shown = sorted(shown, key=repr)
-        self.salt = _salt(names, [*self.allow, *map(repr, self.shown)])
+        self.salt = _salt(names, self.allow)
         self.record = record_dir / RECORD
         # Without the key no name is checked, so the digests do not count.
         self.digests = names.digests if names.key else frozenset()
@@ -240,7 +240,11 @@ class Scanner:
         try:
             saved = json.loads(self.record.read_text(encoding="utf-8"))
             before = frozenset(saved["digests"])
-            if saved.get("salt") == self.salt and before <= self.digests:
+            # A page clean with fewer names allowed is clean with more: a new story shown by
+            # its customer's own name keeps the record; a name no longer shown drops it.
+            shown_before = set(saved.get("shown") or ())
+            same_shown = shown_before <= {repr(s) for s in self.shown}
+            if saved.get("salt") == self.salt and before <= self.digests and same_shown:
                 # Known clean of every earlier name: only names added since need a look,
                 # and of those only the ones some known page has a word or phrase for.
                 self.known, new = set(saved["clean"]), self.digests - before
@@ -369,6 +373,7 @@ class Scanner:
             "clean": sorted(clean),
             "tokens": None if self.tokens is None else sorted(self.tokens),
             "files": {k: v for k, v in sorted(seen.items()) if v in clean},
+            "shown": [repr(s) for s in self.shown],
         }
         partial.write_text(json.dumps(record))
         partial.replace(self.record)

@@ -16,6 +16,7 @@ import shutil
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import ClassVar
 
 
 def place(src: Path, dest: Path) -> None:
@@ -87,6 +88,8 @@ class Background:
     that may run twice (``link_all``) is done again here if the process failed.
     """
 
+    _running: ClassVar[list[Background]] = []  # not joined: a build that failed leaves them
+
     def __init__(self, work: Callable[[], None], fork: bool = True) -> None:
         self.work = work
         self.process: multiprocessing.process.BaseProcess | None = None
@@ -94,12 +97,21 @@ class Background:
             context = multiprocessing.get_context("fork")
             self.process = context.Process(target=_run, args=(work,), daemon=True)
             self.process.start()
+            Background._running.append(self)
+
+    @classmethod
+    def join_all(cls) -> None:
+        """Wait for what earlier builds in this process left running (a failed one)."""
+        for left in list(cls._running):
+            left.join()
 
     def join(self) -> None:
         if self.process is None:
             self.work()
             return
         self.process.join()
+        if self in Background._running:
+            Background._running.remove(self)
         if self.process.exitcode != 0:
             self.work()  # it failed part-way: do it here, where an error reaches the build
         self.process = None
