@@ -19,7 +19,10 @@ published, leak guard on with redacted names). Each build is a separate
 - **rebuild** (largest size only): one new testimonial added after a build,
   with Pelican's content cache and the plugin's caches on, into a wiped output
   folder as ``publishconf.py`` does; shown as a fraction of the *full* build.
-  Plain Pelican's rebuild of one new article, its cache on, is shown beside it.
+  The new story is the next of the seeded stream, dated anywhere in the range,
+  so the wall pages after it shift. Plain Pelican's rebuild of one new article,
+  its cache on, is shown beside it; then one more story, dated after every other
+  (a thread that came in today), and the rebuild after it.
 
 Prints a Markdown table and writes it to bench/results/site.md (git-ignored).
 The machine is shared: compare columns of one run, not runs.
@@ -94,6 +97,7 @@ class Row:
     full: Run
     rebuild: Run | None = None
     plain_rebuild: Run | None = None
+    rebuild_newest: Run | None = None  # one more story, dated after every other
 
 
 def measure(root: Path, n: int, stories: list, rounds: int, rebuild: bool) -> Row:
@@ -114,31 +118,41 @@ def measure(root: Path, n: int, stories: list, rounds: int, rebuild: bool) -> Ro
     (plain_site / "content" / f"{new.slug}.md").write_text(site_corpus.plain_text(new))
     shutil.rmtree(plain_site / "output")
     plain_again = pelican(plain_site)
-    return Row(n, plain, cold, full, again, plain_again)
+    # The usual case: a story that came in today, the newest on every wall.
+    (later,) = site_corpus.stories(1, start=len(stories) + 1)
+    latest = max(s.when for s in [*made, new])
+    site_corpus.add_testimonial(goodwill_site, site_corpus.dated_after(later, latest))
+    shutil.rmtree(goodwill_site / "output")
+    newest = pelican(goodwill_site)
+    return Row(n, plain, cold, full, again, plain_again, newest)
 
 
 def table(rows: list[Row]) -> str:
     lines = [
         "| stories | plain Pelican (s) | Goodwill full (s) | ratio | CPU s plain / Goodwill "
         "| Goodwill cold (s) | peak MB plain / Goodwill | rebuild +1 story (s) | rebuild / full "
-        "| plain rebuild +1 (s) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| plain rebuild +1 (s) | rebuild +1 newest story (s) | newest / full |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         runs = {"plain": r.plain, "cold": r.cold, "full": r.full}
         failed = [name for name, run in runs.items() if not run.ok]
         note = f" (failed: {', '.join(failed)})" if failed else ""
-        rebuild = fraction = plain_rebuild = "–"
+        rebuild = fraction = plain_rebuild = newest = newest_fraction = "–"
         if r.rebuild is not None and r.plain_rebuild is not None:
             rebuild = f"{r.rebuild.seconds:.2f}" + ("" if r.rebuild.ok else " (failed)")
             fraction = f"{r.rebuild.seconds / r.full.seconds:.0%}"
             plain_rebuild = f"{r.plain_rebuild.seconds:.2f}"
+        if r.rebuild_newest is not None:
+            ok = "" if r.rebuild_newest.ok else " (failed)"
+            newest = f"{r.rebuild_newest.seconds:.2f}{ok}"
+            newest_fraction = f"{r.rebuild_newest.seconds / r.full.seconds:.0%}"
         lines.append(
             f"| {r.n:,}{note} | {r.plain.seconds:.2f} | {r.full.seconds:.2f} "
             f"| {r.full.seconds / r.plain.seconds:.2f}× | {r.plain.cpu:.1f} / {r.full.cpu:.1f} "
             f"| {r.cold.seconds:.2f} "
             f"| {r.plain.peak_mb:.0f} / {max(r.cold.peak_mb, r.full.peak_mb):.0f} "
-            f"| {rebuild} | {fraction} | {plain_rebuild} |"
+            f"| {rebuild} | {fraction} | {plain_rebuild} | {newest} | {newest_fraction} |"
         )
     return "\n".join(lines)
 

@@ -11,6 +11,7 @@ seeded Faker stream. Everything is fictional: Faker names, ``.example`` and
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -220,6 +221,19 @@ def plain_text(story: Story) -> str:
         f"Title: {story.title}\nDate: {story.when:%Y-%m-%d %H:%M}\nSlug: {story.slug}\n"
         f"Category: testimonials\nSummary: {story.quote}\n\n{body}\n"
     )
+
+
+def dated_after(story: Story, latest: datetime) -> Story:
+    """``story`` as if it had come in a day after ``latest``: the newest on every wall.
+
+    A thread ingested today is usually the newest story; one generated with a date in
+    the middle of the range moves every wall page after it.
+    """
+    shift = latest + timedelta(days=1) - story.when
+    when = story.when + shift
+    slug = f"{when:%Y-%m-%d}-{story.slug.split('-', 3)[3]}"
+    turns = tuple((role, author, sent + shift, text) for role, author, sent, text in story.turns)
+    return dataclasses.replace(story, when=when, slug=slug, turns=turns)
 
 
 def add_testimonial(site: Path, story: Story) -> Path:
