@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -12,6 +13,8 @@ from goodwill import evidence, stories
 from goodwill.model import LedgerRow
 from goodwill.sanitize import sanitize_html
 from goodwill.turns import join_turns, mark_redactions, replacements_by_turn, split_turns
+
+ROOT = Path(__file__).resolve().parent.parent
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 
@@ -207,3 +210,21 @@ def test_the_redactions_record_becomes_replacements_per_turn() -> None:
         {"kind": "name", "message": "x", "replacement": "ignored: no turn"},
     ]
     assert replacements_by_turn(records) == {0: [("Support", "name")], 2: [("[phone]", "phone")]}
+
+
+def test_the_archive_page_below_a_wall_at_the_site_root_links_back_to_it() -> None:
+    # The front page of a wall at the root has the address "": still a page to link to.
+    from jinja2 import Environment, FileSystemLoader
+
+    env = Environment(loader=FileSystemLoader(ROOT / "theme/templates"), autoescape=True)
+    env.filters.update({"slug": stories.slugify, "card": lambda a, heading="h2": ""})
+    front, below = stories.paginate(list(range(25)), 12, "")
+    html = env.get_template("wall.html").render(
+        page=below,
+        stories=[],
+        heading="Testimonials",
+        SITEURL="",
+        goodwill={"pledges": [], "products": [], "preview": False},
+    )
+    assert 'rel="prev" href="/">Newer</a>' in html
+    assert front.url == "" and below.previous_url == ""
