@@ -363,6 +363,19 @@ def phone_spans(candidate: str) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(found))
 
 
+def warm_up() -> None:
+    """Load now what the first page would: the word lists, the name pattern, every phone region.
+
+    About 60 ms, paid once per process. A process that starts reading pages
+    while the site is still being written should pay it before the first page
+    arrives, not while the pages queue up behind it.
+    """
+    lexicon()
+    _capitalised_runs()
+    phone_spans.__wrapped__("020 7946 0000")
+    phone_spans.__wrapped__("+44 20 7946 0000")
+
+
 _LABEL = "tel "
 
 

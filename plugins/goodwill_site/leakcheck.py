@@ -271,7 +271,10 @@ class Scanner:
             except ValueError:  # pragma: no cover - no fork here: everything is read at the end
                 context = None
             if context is not None:
-                self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+                self.pool = ProcessPoolExecutor(
+                    max_workers=workers, mp_context=context, initializer=guard.warm_up
+                )
+                self.pool.submit(int)  # the workers start (and warm up) now, not at the first page
         self.pending: dict[str, tuple[Future[list[tuple[str, list[Any], list[str]]]], int]] = {}
         self.batch: list[tuple[str, str]] = []
         self.batches: list[tuple[Future[list[tuple[str, list[Any], list[str]]]], list[Any]]] = []
@@ -322,38 +325,49 @@ class Scanner:
         findings: list[Any] = []
         clean: set[str] = set()
         read = 0
-        self._flush()
         self.scanned_here: dict[int, list[tuple[str, list[Any], list[str]]]] = {}
-        self._share_the_rest()
         try:
-            later: list[tuple[Path, str, str]] = []
             recheck: list[tuple[Path, str, str]] = []  # known clean, but new names since
             seen: dict[str, str] = {}
+            judged: list[tuple[str, str, str]] = []  # (path, rel, digest) of files to read
             for name, rel in _files(self.output_dir, self.suffixes):
-                file = Path(name)
                 st = os.stat(name)
                 signature = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
-                digest = self.signatures.get(signature) or _digest(file.read_bytes())
+                digest = self.signatures.get(signature) or _digest(Path(name).read_bytes())
                 seen[signature] = digest
-                future = self.pending.pop(rel, None)
                 if digest in self.known and self.new_names is None:
+                    self.pending.pop(rel, None)
                     clean.add(digest)
-                    continue
-                if digest in self.known:
-                    recheck.append((file, rel, digest))
-                    continue
+                elif digest in self.known:
+                    self.pending.pop(rel, None)
+                    recheck.append((Path(name), rel, digest))
+                else:
+                    judged.append((name, rel, digest))
+                    if rel not in self.pending:
+                        # Written outside the writer's signals (or never handed over):
+                        # queued now, so this process and the workers share it below.
+                        self.batch.append((name, rel))
+                        if len(self.batch) >= BATCH:
+                            self._flush()
+            self._flush()
+            self._share_the_rest()
+            again: list[tuple[Path, str, str]] = []  # changed after a worker scanned it
+            for name, rel, digest in judged:
                 read += 1
-                if future is not None:
-                    scanned, found, tokens = self._result(future[0])[future[1]]
-                    self._tokens(tokens)
-                    if scanned == digest:
-                        findings += found
-                        clean.update(() if found else (digest,))
-                        continue
-                later.append((file, rel, digest))
-            for work, files in ((_scan_file, later), (_check_new_names, recheck)):
+                future = self.pending.pop(rel, None)
+                if future is None:  # no pool: every file is read here
+                    again.append((Path(name), rel, digest))
+                    continue
+                scanned, found, tokens = self._result(future[0])[future[1]]
+                self._tokens(tokens)
+                if scanned == digest:
+                    findings += found
+                    clean.update(() if found else (digest,))
+                    continue
+                again.append((Path(name), rel, digest))
+            for work, files in ((_scan_file, again), (_check_new_names, recheck)):
                 paths, rels = [str(f) for f, _, _ in files], [r for _, r, _ in files]
-                if self.pool is not None:
+                if self.pool is not None and len(files) > BATCH:
                     results = self.pool.map(work, paths, rels, chunksize=BATCH)
                 else:
                     results = map(work, paths, rels)
