@@ -62,7 +62,8 @@ def test_parsing_ahead_on_two_cores_builds_the_same_site_byte_for_byte(
     with caplog.at_level(logging.INFO):
         build(content, tmp_path / "two/output", GOODWILL_READ_WORKERS=2)
     ahead = [r.getMessage() for r in caplog.records if "parsed ahead" in r.getMessage()]
-    assert ahead and int(ahead[0].split()[1]) >= COPIES  # the workers did parse them
+    # The worker starts at the far end and this process at the first file: both took some.
+    assert ahead and 0 < int(ahead[0].split()[1]) < COPIES
     build(content, tmp_path / "one/output", GOODWILL_READ_WORKERS=1)
 
     two, one = files(tmp_path / "two/output"), files(tmp_path / "one/output")

@@ -5,10 +5,13 @@ site of stories Markdown is the largest part of a full build (at 5,000
 stories, 7 of 17 seconds, with the second core idle). When Pelican is about
 to read its first article, the Markdown files it will have to parse (those
 its content cache does not hold) are handed out in chunks to worker
-processes forked from this one. Each worker runs Pelican's own reader
+processes forked from this one, last chunk first, while Pelican parses from the
+first file on in this process as usual: the two ends meet in the middle, so
+Pelican never waits for a worker to start, and a chunk no worker has taken yet
+when Pelican reaches it is parsed here. Each worker runs Pelican's own reader
 instance, so the settings, extensions and metadata processing are Pelican's;
-Pelican then reads as usual and, where it would parse a file, is handed the
-``(content, metadata)`` a worker made. Everything else stays Pelican's:
+where Pelican would parse a file a worker has done, it is handed the
+``(content, metadata)`` the worker made. Everything else stays Pelican's:
 path metadata, caching, signals and error reports. A file a worker could
 not read is read again here, so Pelican reports it as it always does, and
 what a worker logged is logged here when its file is read, in order.
@@ -29,6 +32,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from markdown import Markdown
 from pelican.readers import MarkdownReader
 
 logger = logging.getLogger(__name__)
@@ -36,8 +40,11 @@ logger = logging.getLogger(__name__)
 # Below this many files to parse, starting workers costs more than it saves.
 MIN_FILES = 64
 # Files per job: enough that a job's pickled settings and queue traffic are paid rarely,
-# few enough that Pelican, which reads in order, waits little for the first ones.
+# few enough that where Pelican and the workers meet, neither waits long for the other (the
+# pool hands each worker its next job before it asks, so two are out of Pelican's reach).
 CHUNK = 24
+CHUNKS_PER_PROCESS = 8  # a small site gets smaller chunks, down to MIN_CHUNK files
+MIN_CHUNK = 4
 _MARK = "_goodwill_preread"
 
 
@@ -95,7 +102,7 @@ class Preread:
 
     def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
         future = self.chunks.pop(source_path, None)
-        if future is None:
+        if future is None or future.cancel():  # not a worker's, or not started: read here
             return self.original(source_path)
         try:
             read = future.result()[source_path]
@@ -114,7 +121,8 @@ class Preread:
 
 
 def workers(settings: dict[str, Any]) -> int:
-    """How many processes parse Markdown: ``GOODWILL_READ_WORKERS``, else every core."""
+    """How many processes parse Markdown, this one included: ``GOODWILL_READ_WORKERS``, else
+    every core."""
     if not sys.platform.startswith("linux"):
         return 1
     return int(settings.get("GOODWILL_READ_WORKERS") or os.cpu_count() or 1)
@@ -154,12 +162,16 @@ def start(generator: Any) -> Preread | None:
         return None
     global _reader
     _reader = reader
+    # Markdown imports its extensions (Pygments among them) on first use: done once here,
+    # before the fork, rather than once in each process on its first file.
+    Markdown(**settings["MARKDOWN"])
     pool = ProcessPoolExecutor(
-        count, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker
+        count - 1, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker
     )
     chunks: dict[str, Future[dict[str, _Read]]] = {}
-    for i in range(0, len(paths), CHUNK):
-        part = paths[i : i + CHUNK]
+    size = max(MIN_CHUNK, min(CHUNK, len(paths) // (count * CHUNKS_PER_PROCESS)))
+    for i in reversed(range(0, len(paths), size)):  # the workers start at the far end
+        part = paths[i : i + size]
         future = pool.submit(_read_chunk, part)
         chunks.update(dict.fromkeys(part, future))
     ahead = Preread(reader.read, pool, chunks)
