@@ -109,6 +109,37 @@ def test_an_edited_template_renders_every_page_again(
     assert "<!-- new footer -->" in (output / f"testimonials/{EXPORT}/index.html").read_text()
 
 
+def test_compiled_templates_are_kept_and_an_edited_template_is_compiled_again(
+    tmp_path: Path,
+) -> None:
+    content = copy_content(tmp_path / "content")
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    compiled = tmp_path / "compiled-templates"
+    build(content, tmp_path / "output", THEME=str(theme), GOODWILL_TEMPLATE_CACHE=str(compiled))
+    kept = {p.name: p.stat().st_mtime_ns for p in compiled.iterdir()}
+    assert len(kept) >= 8  # the theme's templates, one file each
+
+    base = theme / "templates/base.html"
+    base.write_text(base.read_text().replace("<footer", "<!-- new footer -->\n  <footer"))
+    build(content, tmp_path / "output", THEME=str(theme), GOODWILL_TEMPLATE_CACHE=str(compiled))
+    assert (
+        "<!-- new footer -->" in (tmp_path / f"output/testimonials/{EXPORT}/index.html").read_text()
+    )
+    again = {p.name: p.stat().st_mtime_ns for p in compiled.iterdir()}
+    assert again.keys() == kept.keys()
+    assert [name for name in kept if again[name] != kept[name]] != []  # base.html, compiled anew
+
+    build(
+        content,
+        tmp_path / "off",
+        THEME=str(theme),
+        GOODWILL_TEMPLATE_CACHE=False,
+        CACHE_PATH=str(tmp_path / "cache-off"),
+    )
+    assert {p.name: p.stat().st_mtime_ns for p in compiled.iterdir()} == again
+
+
 def test_a_rebuild_with_nothing_changed_renders_no_page_of_the_plugin(
     site: tuple[Path, Path], caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from jinja2 import pass_context
+from jinja2 import BytecodeCache, FileSystemBytecodeCache, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
@@ -63,13 +65,35 @@ FILTERS = {
 }
 
 
-def _write_text(output: Path, name: str, text: str) -> None:
+_TEMPLATE_CACHES: dict[str | None, BytecodeCache] = {}
+
+
+def template_cache(setting: object) -> BytecodeCache | None:
+    """The bytecode cache ``GOODWILL_TEMPLATE_CACHE`` names: a folder, None for Jinja's
+    default one, False for none. One object per folder: each generator asks."""
+    if setting is False:
+        return None
+    folder = None if setting in (None, True, "") else os.fspath(setting)  # type: ignore[arg-type]
+    if folder not in _TEMPLATE_CACHES:
+        if folder is not None:
+            os.makedirs(folder, exist_ok=True)
+        _TEMPLATE_CACHES[folder] = FileSystemBytecodeCache(folder)
+    return _TEMPLATE_CACHES[folder]
+
+
+def _write_text(output: Path, name: str, text: str) -> Path:
     path = output / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+    return path
 
 
-def write_all(generator: Any, writer: Any, state: Any) -> None:
+def write_all(
+    generator: Any, writer: Any, state: Any, written: Callable[[Path], None] | None = None
+) -> None:
+    """Every page of the plugin's own; ``written`` is told of each file Pelican's writer did
+    not write (and so did not signal), for the leak guard to read it beside the rendering."""
+    written = written or (lambda path: None)
     settings = generator.settings
     model = state.model
     output = Path(generator.output_path)
@@ -137,6 +161,19 @@ def write_all(generator: Any, writer: Any, state: Any) -> None:
             urls.append(page.url)
         return urls
 
+    # Machine-readable files carry public stories only, even in a preview build. Written
+    # first: the guard reads this one (every story's quote) while the walls render.
+    entries = [
+        structured.embed_entry(
+            a.goodwill,
+            absolute(a.url),
+            absolute(a.goodwill_avatar) if a.goodwill_avatar else "",
+        )
+        for a in state.public_testimonials
+    ]
+    text = structured.testimonials_json(entries, site, siteurl)
+    written(_write_text(output, "testimonials.json", text))
+
     testimonials = model["testimonials"]
     public_urls = ["", *wall(testimonials, "testimonials/", "Testimonials", "", current="all")]
     for view in model["pledges"]:
@@ -179,18 +216,9 @@ def write_all(generator: Any, writer: Any, state: Any) -> None:
         write("pledge", f"{view.url}index.html", view.url, shown, view=view)
     public_urls += ["gifts/", "pledges/"] + [v.url for v in model["pledges"]]
 
-    # Machine-readable files carry public stories only, even in a preview build.
-    entries = [
-        structured.embed_entry(
-            a.goodwill,
-            absolute(a.url),
-            absolute(a.goodwill_avatar) if a.goodwill_avatar else "",
-        )
-        for a in state.public_testimonials
-    ]
-    _write_text(output, "testimonials.json", structured.testimonials_json(entries, site, siteurl))
     public_urls += [a.url for a in state.public_testimonials + state.public_gifts]
-    _write_text(output, "sitemap.xml", structured.sitemap_xml(absolute(u) for u in public_urls))
+    sitemap = structured.sitemap_xml(absolute(u) for u in public_urls)
+    written(_write_text(output, "sitemap.xml", sitemap))
 
     if state.linker is not None:
         state.linker.join()  # reused pages and images, linked beside the rendering
