@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from corpus import generate_inbox
 
+from goodwill import mime
 from goodwill.mail import InboxError, parse_message, read_inbox
 from goodwill.maildate import parse_date
 from goodwill.model import Thread
@@ -63,6 +64,84 @@ def test_plain_message_headers_are_decoded_and_dates_are_utc():
     assert m.sent == datetime(2026, 3, 5, 7, 0, tzinfo=UTC)
     assert m.recipients == ("support@tidy.example",)
     assert m.message_id == "juergen-1@example.test"
+
+
+def test_plain_text_mail_is_read_without_the_email_package_exactly_as_it_would_read_it(
+    tmp_path: Path,
+):
+    # Most support mail is one plain-text part; it is read by a short path of its own, which
+    # must say, field for field, what the parser of record (email, policy.default) says.
+    generate_inbox(tmp_path, 60, seed=7)
+    raws = [p.read_bytes() for p in sorted(tmp_path.glob("*.eml"))]
+    raws += [m.as_bytes() for box in sorted(tmp_path.glob("*.mbox")) for m in mailbox.mbox(box)]
+    raws += [p.read_bytes() for p in sorted(FIXTURES.rglob("*.eml"))]
+    assert len(raws) > 60
+    short = [raw for raw in raws if mime.read_plain(raw) is not None]
+    assert len(short) > 0.9 * len(raws)
+    for raw in short:
+        assert mime.read_plain(raw) == mime.read_with_email(raw)
+
+
+PLAIN = (
+    b"From: Ann Example <ann@example.com>\nTo: help@tidy.example\nSubject: Hi\n"
+    b"Date: Mon, 06 Jan 2025 09:35:00 -0500\nMessage-ID: <a1@example.com>\n"
+    b'Content-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: 8bit\n\n'
+    b"Thanks, it works.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        PLAIN.replace(b"Subject: Hi", b"Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?=\n  and more"),
+        PLAIN.replace(b'charset="utf-8"', b"charset=ISO-8859-1").replace(
+            b"works.", "works caf\u00e9.".encode("latin-1")
+        ),
+        PLAIN.replace(b"8bit", b"Quoted-Printable").replace(b"works.", b"wo=\nrks =C3=A9."),
+        PLAIN.replace(b'Content-Type: text/plain; charset="utf-8"\n', b""),
+        PLAIN.replace(b"To: help", b"X-Empty:\n  folded\nTo: help"),
+    ],
+    ids=["encoded-words-and-folding", "latin-1", "quoted-printable", "no-type", "empty-value"],
+)
+def test_plain_text_mail_in_its_variants_is_read_as_email_reads_it(raw: bytes):
+    assert mime.read_plain(raw) is not None
+    assert mime.read_plain(raw) == mime.read_with_email(raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        PLAIN.replace(b"\n", b"\r\n"),
+        b"From ann@example.com Mon Jan  6 09:35:00 2025\n" + PLAIN,
+        PLAIN.replace(b"To: help", "To: J\u00fcrgen <help".encode()),
+        PLAIN.replace(b"To: help", b"not a header line\nTo: help"),
+        b" " + PLAIN,
+        PLAIN.replace(b"8bit", b"base64").replace(b"Thanks, it works.", b"VGhhbmtz"),
+        PLAIN.replace(b"text/plain", b"text/html"),
+        PLAIN.replace(b'charset="utf-8"', b'format=flowed; charset="utf-8"'),
+        PLAIN.replace(b"Content-Type", b"Content-Disposition: attachment\nContent-Type"),
+        PLAIN.replace(b"Content-Type", b"Content-Type: text/html\nContent-Type"),
+        PLAIN.replace(b"Thanks, it works.", b"  "),
+        PLAIN.split(b"\n\n")[0],
+    ],
+    ids=[
+        "crlf",
+        "mbox-from-line",
+        "8bit-header",
+        "not-a-header",
+        "opens-folded",
+        "base64",
+        "html",
+        "other-parameters",
+        "attachment",
+        "two-types",
+        "blank-body",
+        "no-body",
+    ],
+)
+def test_any_other_shape_is_left_to_the_email_package(raw: bytes):
+    assert mime.read_plain(raw) is None
+    assert parse_message(raw) == mime.read_with_email(raw)
 
 
 def test_base64_body_is_decoded_and_the_attachment_ignored():
