@@ -49,6 +49,7 @@ logger = logging.getLogger(__name__)
 
 RECORD = "guard-clean.json"
 BATCH = 32  # files handed to a worker at once
+BATCH_BYTES = 256 * 1024  # ... or fewer, when they add up to this much text
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +278,7 @@ class Scanner:
                 self.pool.submit(int)  # the workers start (and warm up) now, not at the first page
         self.pending: dict[str, tuple[Future[list[tuple[str, list[Any], list[str]]]], int]] = {}
         self.batch: list[tuple[str, str]] = []
+        self.batch_bytes = 0
         self.batches: list[tuple[Future[list[tuple[str, list[Any], list[str]]]], list[Any]]] = []
 
     def submit(self, path: Path) -> None:
@@ -287,8 +289,20 @@ class Scanner:
         """
         if self.pool is None or path.suffix.lower() not in self.suffixes:
             return
-        self.batch.append((str(path), path.relative_to(self.output_dir).as_posix()))
-        if len(self.batch) >= BATCH:
+        name = str(path)
+        size = 0
+        if self.known:
+            # A rebuild writes its feeds, testimonials.json and sitemap again, mostly the same
+            # bytes: known clean from the hash, they need no worker (a feed is 60 ms to scan).
+            data = path.read_bytes()
+            if _digest(data) in self.known and self.new_names is None:
+                return
+            size = len(data)
+        self.batch.append((name, path.relative_to(self.output_dir).as_posix()))
+        self.batch_bytes += size or os.path.getsize(name)
+        # A batch goes when it is full, or at once when it holds a big file: on a rebuild
+        # few pages are written, and a feed left waiting for 31 more would be read at the end.
+        if len(self.batch) >= BATCH or self.batch_bytes >= BATCH_BYTES:
             self._flush()
 
     def _flush(self) -> None:
@@ -299,6 +313,7 @@ class Scanner:
         for n, (_, rel) in enumerate(self.batch):
             self.pending[rel] = (future, n)
         self.batch = []
+        self.batch_bytes = 0
 
     def _share_the_rest(self) -> None:
         """Scan here the batches no worker has started, newest first, while they finish theirs.
