@@ -272,6 +272,29 @@ def test_a_name_shown_with_consent_is_allowed_on_its_story_only(
     assert not any("quicker-than-my-coffee" in path for path in flagged)
 
 
+def test_a_story_whose_page_is_reused_reaches_the_feed_as_its_page_shows_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Zelda chose to be shown as "Zelda Q.": her conversation says so on her page and in
+    # the feed. On a rebuild her page comes from the cache and her story is not dressed
+    # for it; the feed, which still needs her conversation, must get it dressed all the same.
+    content = copy_content(tmp_path / "content")
+    coffee = content / "testimonials/2026-03-18-quicker-than-my-coffee.md"
+    curate.approve(coffee, "yes", date(2026, 3, 20), "first-name-initial", "Zelda Q.")
+    pseudonym = re.search(r"^Customer: (.+)$", coffee.read_text(), re.M).group(1)
+    build(content, tmp_path / "output")
+    feed = (tmp_path / "output/feeds/all.atom.xml").read_text()
+    with caplog.at_level(logging.INFO):
+        build(content, tmp_path / "output")  # publish settings: the output is wiped first
+    assert "0 story page(s) rendered" in caplog.text
+    again = (tmp_path / "output/feeds/all.atom.xml").read_text()
+    assert again == feed
+    entry = again[again.index("quicker-than-my-coffee") :]
+    entry = entry[: entry.index("</entry>")]
+    assert 'author="Zelda Q."' in entry
+    assert f'author="{pseudonym}"' not in entry
+
+
 def test_a_name_redacted_later_is_found_in_pages_that_did_not_change(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

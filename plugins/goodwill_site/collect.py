@@ -253,10 +253,37 @@ def _marked(article: Any, turns: list[RenderedTurn]) -> list[RenderedTurn]:
 
 
 def _dress(article: Any, story: Any, kind: str, settings: dict[str, Any], plan: ImagePlan) -> None:
-    """Attach what the story templates show; idempotent, since Pelican may cache articles."""
+    """Attach what every listing shows of a story: its card, avatar, facts and summary.
+
+    Idempotent, since Pelican may cache articles. What only the story's own page
+    shows (the turns, the JSON-LD) is ``_dress_page``'s.
+    """
     article.template = "testimonial" if kind == "testimonials" else "gift"
     article.goodwill = story
     article.goodwill_kind = kind
+    if kind == "testimonials":
+        article.goodwill_facts = stories.measured_facts(story)
+        article.goodwill_avatar = plan.avatar(story.initials, story.customer)
+        article.goodwill_card = plan.share_card(story.quote, f"{story.customer}, {story.product}")
+        article.metadata["summary"] = html.escape(story.quote)
+    else:
+        article.goodwill_avatar = plan.avatar(stories.initials(story.recipient), story.recipient)
+        article.goodwill_card = ""
+        photo = ""
+        if story.photo:
+            photo = plan.photo(Path(settings["PATH"]) / story.photo)
+        article.goodwill_photo = photo
+        article.metadata["summary"] = html.escape(story.why or story.gift)
+
+
+def _dress_page(article: Any, settings: dict[str, Any]) -> None:
+    """Attach what the story's own page shows, and make its HTML the published conversation.
+
+    The conversation is split into turns, each sanitized, the customer renamed
+    where they chose another name, and joined again. Idempotent.
+    """
+    article.__dict__.pop("_get_content", None)
+    story, kind = article.goodwill, article.goodwill_kind
     site = settings.get("SITENAME", "")
     siteurl = settings.get("SITEURL", "")
     url = _absolute(settings, article.url)
@@ -272,25 +299,27 @@ def _dress(article: Any, story: Any, kind: str, settings: dict[str, Any], plan: 
             turns = _marked(article, turns)
         article.goodwill_turns = turns
         article.goodwill_marks = sum(t.html.count(MARK) for t in turns)
-        article.goodwill_facts = stories.measured_facts(story)
-        article.goodwill_avatar = plan.avatar(story.initials, story.customer)
-        article.goodwill_card = plan.share_card(story.quote, f"{story.customer}, {story.product}")
-        article.metadata["summary"] = html.escape(story.quote)
         data = structured.testimonial_json_ld(
             story, url, site, siteurl, image=_absolute(settings, article.goodwill_card)
         )
     else:
         article._content = sanitize_html(article._content)
-        article.goodwill_avatar = plan.avatar(stories.initials(story.recipient), story.recipient)
-        article.goodwill_card = ""
-        photo = ""
-        if story.photo:
-            photo = plan.photo(Path(settings["PATH"]) / story.photo)
-        article.goodwill_photo = photo
-        article.metadata["summary"] = html.escape(story.why or story.gift)
+        photo = article.goodwill_photo
         image = _absolute(settings, photo) if photo else ""
         data = structured.gift_json_ld(story, url, site, siteurl, image=image)
     article.goodwill_json_ld = structured.script_tag_json(data)
+
+
+def _content_on_demand(article: Any, settings: dict[str, Any]) -> str:
+    """The published conversation, dressed when something first asks for it.
+
+    Pelican calls an article's ``_get_content`` (when it has one) instead of
+    reading ``_content``: a feed, a theme or another plugin asking for a story
+    whose page the cache holds gets the same HTML the page has, and a rebuild
+    does not dress the thousands of stories nothing asks for.
+    """
+    _dress_page(article, settings)
+    return str(article._content)
 
 
 def _page_cache(settings: dict[str, Any]) -> PageCache:
@@ -371,12 +400,14 @@ def _story_page_fields(article: Any, titles: dict[str, str]) -> list[object]:
     ]
 
 
-def plan_pages(generator: Any, cache: PageCache, titles: dict[str, str]) -> None:
+def plan_pages(generator: Any, cache: PageCache, titles: dict[str, str]) -> set[int]:
     """Key every story page, and tell Pelican to skip those the cache already holds.
 
     Drafts are keyed too (a preview's walls show them) but left to Pelican.
+    Returns the ``id`` of each article whose page is reused.
     """
     writable = {"translations", "articles", "hidden_translations", "hidden_articles"}
+    reused: set[int] = set()
     for name in LISTS:
         for article in getattr(generator, name, []):
             if not hasattr(article, "goodwill_kind"):
@@ -388,10 +419,12 @@ def plan_pages(generator: Any, cache: PageCache, titles: dict[str, str]) -> None
                 continue
             if cache.plan(save_as, key):
                 article.override_save_as = ""  # Pelican's writer skips an empty name
+                reused.add(id(article))
             elif article.goodwill_had_override:
                 article.override_save_as = save_as
             else:
                 article.__dict__.pop("override_save_as", None)
+    return reused
 
 
 def collect(generator: Any) -> State:
@@ -468,12 +501,16 @@ def collect(generator: Any) -> State:
     # URLs and output names: salted with the settings and templates (the page cache's salt).
     places = FileMemo(pagecache.folder(settings) / "places.json", pages.salt)
     everything = [a for n in LISTS for a in getattr(generator, n, [])]
+    dressed: set[int] = set()
     for article in everything:
         if id(article) in parsed:
             kind, story = parsed[id(article)]
             article.goodwill_hidden = hidden.get(id(article), "")
             _place(article, places)
             _dress(article, story, kind, settings, plan)
+            if not getattr(article, "goodwill_source", "") or article.goodwill_hidden:
+                _dress_page(article, settings)  # keyed by what it shows: see _story_page_fields
+                dressed.add(id(article))
             article.goodwill_original = None
             if id(article) not in originals:  # a translation links to its original
                 article.goodwill_original = next(
@@ -542,7 +579,14 @@ def collect(generator: Any) -> State:
     public = [a for a in testimonials if not a.goodwill_hidden]
     public_gifts = [a for a in gifts if not a.goodwill_hidden]
     places.save()
-    plan_pages(generator, pages, model["pledge_titles"])
+    reused = plan_pages(generator, pages, model["pledge_titles"])
+    for article in everything:
+        if id(article) not in parsed or id(article) in dressed:
+            continue
+        if id(article) in reused:
+            article._get_content = partial(_content_on_demand, article, settings)
+        else:
+            _dress_page(article, settings)
     plan.start()  # draw missing images on the other cores while Pelican renders pages
     # Unchanged story pages and images go into the output beside the rendering.
     links = pages.take_links() + plan.take_links(Path(settings["OUTPUT_PATH"]))
