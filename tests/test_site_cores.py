@@ -141,3 +141,42 @@ def test_a_rebuild_that_links_its_unchanged_pages_from_another_process_is_the_sa
     again = files(tmp_path / "output")
     assert again.keys() == first.keys()
     assert [name for name in again if again[name] != first[name]] == []
+
+
+def test_category_and_author_lists_answer_membership_by_identity_and_stay_lists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Pelican asks "is this article in the category?" once per article per category; the
+    # plugin makes the question a look-up, and must give Pelican's answers all the same.
+    monkeypatch.syspath_prepend(str(ROOT / "plugins"))
+    import goodwill_site
+
+    class Story:  # like Pelican's Content: equal only to itself
+        compared = 0
+
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+        def __eq__(self, other: object) -> bool:
+            Story.compared += 1  # a list search compares each article it passes
+            return self is other
+
+        __hash__ = object.__hash__
+
+    dated = [Story(n) for n in range(6)]
+    in_notes = [dated[4], dated[1]]
+    generator = type("Generator", (), {})()
+    generator.categories = [("notes", in_notes), ("books", [dated[2]])]
+    generator.authors = [("Support", list(dated))]
+    generator.tags = {"export": [dated[3]]}
+    context_categories = generator.categories  # what Pelican put in the template context
+
+    goodwill_site.on_generator_finalized(generator)
+
+    notes = context_categories[0][1]
+    assert notes == in_notes and isinstance(notes, list)
+    assert [s for s in dated if s in notes] == [dated[1], dated[4]]
+    assert Story(4) not in notes  # identity, as Pelican's own list search
+    assert [s for s in dated if s in generator.authors[0][1]] == dated
+    assert [s.n for s in dated if s in generator.tags["export"]] == [3]
+    assert Story.compared == 0  # looked up, not searched

@@ -62,6 +62,7 @@ def on_initialized(pelican: Any) -> None:
     """
     gc.unfreeze()
     Background.join_all()
+    signals.article_generator_preread.connect(on_preread)
     settings = pelican.settings
     env = dict(settings.get("JINJA_ENVIRONMENT") or {})
     env["autoescape"] = True
@@ -89,7 +90,12 @@ def on_generator_init(generator: Any) -> None:
 
 
 def on_preread(generator: Any) -> None:
-    """Pelican is about to read its first article: parse the Markdown ahead on every core."""
+    """Pelican is about to read its first article: parse the Markdown ahead on every core.
+
+    Pelican sends this before every article; only the first matters, so the plugin stops
+    listening (5,000 calls cost 70 ms) until the next build's ``initialized``.
+    """
+    signals.article_generator_preread.disconnect(on_preread)
     preread.start(generator)
 
 
@@ -113,6 +119,39 @@ def on_pretaxonomy(generator: Any) -> None:
     cores = os.cpu_count() or 1
     workers = cores - 1 if pages_to_write >= PARALLEL_GUARD_FROM else 0
     _start_guard(generator.settings, Path(generator.output_path), workers, state.shown)
+
+
+class _Members(list):  # type: ignore[type-arg]
+    """A category's (or author's, or tag's) articles, whose ``in`` is a look-up.
+
+    Pelican lists each category's articles in date order with
+    ``[a for a in dates if a in articles]``: a list search per article, per
+    category, even where no category page is written (at 5,000 stories, 0.2 s
+    for the one category and 0.2 s for the one author, every build). Articles
+    compare by identity (Pelican's ``Content`` defines no ``__eq__``), so a set
+    of their ids gives the same answers.
+    """
+
+    def __init__(self, items: list[Any]) -> None:
+        super().__init__(items)
+        self._ids = {id(item) for item in items}
+
+    def __contains__(self, item: object) -> bool:
+        return id(item) in self._ids
+
+
+def on_generator_finalized(generator: Any) -> None:
+    """Give Pelican's per-category, per-author and per-tag lists a constant-time ``in``."""
+    for name in ("categories", "authors", "tags"):
+        groups = getattr(generator, name, None)
+        if isinstance(groups, dict):  # tags: {tag: articles}
+            for key, items in groups.items():
+                if type(items) is list:
+                    groups[key] = _Members(items)
+        elif isinstance(groups, list):  # categories, authors: [(name, articles)], in place
+            for n, group in enumerate(groups):  # (the context holds the same list)
+                if isinstance(group, tuple) and len(group) == 2 and type(group[1]) is list:
+                    groups[n] = (group[0], _Members(group[1]))
 
 
 def _guard_mode(settings: dict[str, Any]) -> str:
@@ -206,6 +245,7 @@ def register() -> None:
     signals.generator_init.connect(on_generator_init)
     signals.article_generator_preread.connect(on_preread)
     signals.article_generator_pretaxonomy.connect(on_pretaxonomy)
+    signals.article_generator_finalized.connect(on_generator_finalized)
     signals.article_writer_finalized.connect(on_writer_finalized)
     signals.content_written.connect(on_content_written)
     signals.feed_written.connect(on_feed_written)
