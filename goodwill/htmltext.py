@@ -9,8 +9,14 @@ conversion for HTML-only messages so earlier messages can be recovered.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInstruction, Tag
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup, Tag
+
+# beautifulsoup4 is imported on the first HTML message, not with this module: importing it
+# (and soupsieve) was a sixth of ``goodwill ingest``'s start-up, paid before the worker
+# processes start, and a plain-text inbox never needs it.
 
 _DROP = {"script", "style", "head", "title", "meta", "link", "noscript", "template", "xml"}
 _BLOCK = {
@@ -74,10 +80,14 @@ _CUT_IDS = {"divrplyfwdmsg", "x_divrplyfwdmsg", "stopspelling", "appendonsend"}
 
 
 def _parse(html: str) -> BeautifulSoup:
+    from bs4 import BeautifulSoup
+
     return BeautifulSoup(html, "html.parser")
 
 
 def _render(node: Tag, out: list[str], pre: bool = False) -> None:
+    from bs4 import Comment, Doctype, NavigableString, ProcessingInstruction, Tag
+
     for child in node.children:
         if isinstance(child, Comment | Doctype | ProcessingInstruction):
             continue

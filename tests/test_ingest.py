@@ -12,6 +12,8 @@ import hashlib
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -320,3 +322,11 @@ def test_ingesting_on_two_cores_leaves_the_garbage_collector_as_it_was(site):
     # ingests again and again in one process, so the freeze must not outlive the fork.
     assert main(["ingest", "--workers", "2"]) == 0
     assert gc.get_freeze_count() == 0
+
+
+def test_the_command_starts_without_the_html_parser_a_plain_text_inbox_never_needs():
+    # Start-up is paid on one core before the workers start; beautifulsoup4 comes in with
+    # the first HTML message instead.
+    probe = "import sys; import goodwill.cli, goodwill.ingest; print('bs4' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
