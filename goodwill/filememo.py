@@ -48,17 +48,19 @@ class FileMemo:
         answer: Callable[[bytes], Any],
         read: bool = True,
         valid: Callable[[Any], bool] | None = None,
+        stat: os.stat_result | None = None,
     ) -> Any:
         """``answer(bytes of file)``, from the memo while the file has not changed.
 
         ``read=False`` for an answer worked out from elsewhere (it is given ``b""``): the
         memo only needs the file to be unchanged. ``valid`` checks a remembered answer's
         shape: the memo is a file on disk, so one in another shape (an older version,
-        damage) is worked out again rather than trusted. ``OSError`` from reading the
-        file reaches the caller, who knows what to say.
+        damage) is worked out again rather than trusted. ``stat``: the file's, when the
+        caller has it already (several memos asking about one file). ``OSError`` from
+        reading the file reaches the caller, who knows what to say.
         """
         name = os.fspath(file)
-        sig = signature(os.stat(name))
+        sig = signature(stat or os.stat(name))
         entry = self.kept.get(name)
         if (
             isinstance(entry, list)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import html
@@ -148,7 +149,9 @@ def _is_answer(value: Any) -> bool:
     )
 
 
-def _verdict(article: Any, memo: FileMemo) -> tuple[consent.Verdict, list[str]]:
+def _verdict(
+    article: Any, memo: FileMemo, stat: os.stat_result | None = None
+) -> tuple[consent.Verdict, list[str]]:
     """Consent as the curation step recorded it, checked against the file's own words;
     and the words of the name the customer chose to be shown by, if they consented.
 
@@ -158,7 +161,7 @@ def _verdict(article: Any, memo: FileMemo) -> tuple[consent.Verdict, list[str]]:
     article.goodwill_source = ""
     try:
         state, reason, shown, article.goodwill_source = memo.get(
-            article.source_path, _consent_answer, valid=_is_answer
+            article.source_path, _consent_answer, valid=_is_answer, stat=stat
         )
     except OSError as exc:
         return consent.Verdict(consent.State.PENDING, f"source unreadable ({exc.strerror})"), []
@@ -185,7 +188,7 @@ def _is_place(value: Any) -> bool:
     return isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)
 
 
-def _place(article: Any, places: FileMemo | None) -> None:
+def _place(article: Any, places: FileMemo | None, stat: os.stat_result | None = None) -> None:
     """Fix the story's URL and where Pelican would write it (``_freeze_url``,
     ``_real_save_as``), from the memo while its file and the settings are unchanged.
 
@@ -199,7 +202,7 @@ def _place(article: Any, places: FileMemo | None) -> None:
 
     try:
         url, save_as = (
-            places.get(article.source_path, work_out, read=False, valid=_is_place)
+            places.get(article.source_path, work_out, read=False, valid=_is_place, stat=stat)
             if places
             else work_out(b"")
         )
@@ -437,6 +440,7 @@ def collect(generator: Any) -> State:
     plan = ImagePlan(Path(cache))
 
     parsed: dict[int, tuple[str, Any]] = {}  # id(article) -> (kind, story)
+    stats: dict[int, os.stat_result] = {}
     verdicts: dict[int, consent.Verdict] = {}
     shown_names: dict[int, list[str]] = {}
     memo = FileMemo(pagecache.folder(settings) / "stories.json", _MEMO_SALT)
@@ -458,7 +462,11 @@ def collect(generator: Any) -> State:
                 dropped.add(id(article))  # pledges are written by the plugin, not as posts
             else:
                 parsed[id(article)] = (kind, story)
-                verdicts[id(article)], shown = _verdict(article, memo)
+                # One stat for both memos (consent here, places below); a file that
+                # cannot be read is reported by the memo.
+                with contextlib.suppress(OSError):
+                    stats[id(article)] = os.stat(article.source_path)
+                verdicts[id(article)], shown = _verdict(article, memo, stats.get(id(article)))
                 if shown:
                     shown_names[id(article)] = shown
     memo.save()
@@ -506,7 +514,7 @@ def collect(generator: Any) -> State:
         if id(article) in parsed:
             kind, story = parsed[id(article)]
             article.goodwill_hidden = hidden.get(id(article), "")
-            _place(article, places)
+            _place(article, places, stats.get(id(article)))
             _dress(article, story, kind, settings, plan)
             if not getattr(article, "goodwill_source", "") or article.goodwill_hidden:
                 _dress_page(article, settings)  # keyed by what it shows: see _story_page_fields

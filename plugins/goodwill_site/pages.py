@@ -116,15 +116,26 @@ def write_all(
     def keys(articles: list[Any]) -> list[str]:
         return [a.goodwill_page_key for a in articles]
 
-    def write(template: str, save_as: str, url: str, shows: list[Any], **extra: Any) -> None:
+    def write(
+        template: str,
+        save_as: str,
+        url: str,
+        shows: list[Any],
+        later: Callable[[], dict[str, Any]] | None = None,
+        **extra: Any,
+    ) -> None:
         """Render a listing page, unless the cache holds one with the same inputs.
 
         ``shows`` is what this page shows beyond ``common``; its stories count by
-        their page keys, which cover everything their cards show.
+        their page keys, which cover everything their cards show. ``later`` makes
+        more of the template's values, only if the page is rendered: values that
+        ``shows`` already decides.
         """
         key = pagecache.page_key(state.pages.salt, [template, save_as, url, *common, *shows])
         if state.pages.plan(save_as, key, story=False):
             return
+        if later is not None:
+            extra.update(later())
         writer.write_file(
             save_as,
             generator.get_template(template),
@@ -140,22 +151,27 @@ def write_all(
     def wall(items: list[Any], base: str, heading: str, intro: str, **extra: Any) -> list[str]:
         urls = []
         for page in stories.paginate(items, per_page, base):
-            ld = structured.collection_json_ld(
-                heading, absolute(page.url), [absolute(a.url) for a in page.items]
-            )
-            json_ld = structured.script_tag_json(ld)
+
+            def json_ld(page: stories.Page = page) -> dict[str, Any]:
+                """The page's JSON-LD: its heading, its address and its stories' addresses,
+                all in its key already (a story's page key holds its address)."""
+                ld = structured.collection_json_ld(
+                    heading, absolute(page.url), [absolute(a.url) for a in page.items]
+                )
+                return {"json_ld": structured.script_tag_json(ld)}
+
             shown = [heading, intro, extra, page.number, page.previous_url]
-            shown += [page.next_url, json_ld, keys(list(page.items))]
+            shown += [page.next_url, keys(list(page.items))]
             write(
                 "wall",
                 page.save_as,
                 page.url,
                 shown,
+                later=json_ld,
                 page=page,
                 stories=list(page.items),
                 heading=heading,
                 intro=intro,
-                json_ld=json_ld,
                 **extra,
             )
             urls.append(page.url)
