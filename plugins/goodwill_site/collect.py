@@ -11,7 +11,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,16 @@ class State:
     linker: Background | None = None  # linking reused pages and images into the output
 
 
+def _content_root(path: str) -> str:
+    """The content folder, ending in a separator; Pelican's ``PATH`` is absolute already."""
+    return _absolute_root(path) if os.path.isabs(path) else os.path.join(os.path.abspath(path), "")
+
+
+@lru_cache(maxsize=8)
+def _absolute_root(path: str) -> str:
+    return os.path.join(os.path.normpath(path), "")
+
+
 def _relative(article: Any, settings: dict[str, Any]) -> str:
     """The story's path inside the content folder, with "/" between folders.
 
@@ -89,7 +99,7 @@ def _relative(article: Any, settings: dict[str, Any]) -> str:
     relative path on every read, and the plugin asks for it twice per story.
     """
     source = str(getattr(article, "source_path", "") or "")
-    root = os.path.join(os.path.abspath(settings["PATH"]), "")
+    root = _content_root(settings["PATH"])
     if source.startswith(root):
         return source[len(root) :].replace(os.sep, "/")
     return str(getattr(article, "relative_source_path", "") or "").replace(os.sep, "/")
@@ -106,7 +116,8 @@ def _kind(article: Any, settings: dict[str, Any]) -> str:
 
 
 def _display_path(article: Any, settings: dict[str, Any]) -> str:
-    return f"{os.path.basename(os.path.abspath(settings['PATH']))}/{_relative(article, settings)}"
+    folder = os.path.basename(_content_root(settings["PATH"])[:-1])
+    return f"{folder}/{_relative(article, settings)}"
 
 
 def _absolute(settings: dict[str, Any], url: str) -> str:
@@ -361,7 +372,7 @@ def _real_save_as(article: Any) -> str:
     return article.goodwill_save_as
 
 
-def _story_page_fields(article: Any, titles: dict[str, str]) -> list[object]:
+def _story_page_fields(article: Any) -> list[object]:
     """Everything a story page shows, for its cache key (see ``pagecache``).
 
     What Pelican and the plugin make of the story file (its HTML, the story, the
@@ -399,7 +410,6 @@ def _story_page_fields(article: Any, titles: dict[str, str]) -> list[object]:
         article.metadata.get("summary"),
         [(t.lang, t.url, t.title) for t in getattr(article, "translations", [])],
         original and (original.url, original.lang),
-        sorted(titles.items()),
     ]
 
 
@@ -411,12 +421,14 @@ def plan_pages(generator: Any, cache: PageCache, titles: dict[str, str]) -> set[
     """
     writable = {"translations", "articles", "hidden_translations", "hidden_articles"}
     reused: set[int] = set()
+    # What every story page shows alike (the pledges' titles) salts them all, hashed once.
+    salt = pagecache.page_key(cache.salt, ["story pages", sorted(titles.items())])
     for name in LISTS:
         for article in getattr(generator, name, []):
             if not hasattr(article, "goodwill_kind"):
                 continue
             save_as = _real_save_as(article)
-            key = pagecache.page_key(cache.salt, _story_page_fields(article, titles))
+            key = pagecache.page_key(salt, _story_page_fields(article))
             article.goodwill_page_key = key
             if name not in writable or not save_as:
                 continue
