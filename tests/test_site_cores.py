@@ -180,3 +180,31 @@ def test_category_and_author_lists_answer_membership_by_identity_and_stay_lists(
     assert [s for s in dated if s in generator.authors[0][1]] == dated
     assert [s.n for s in dated if s in generator.tags["export"]] == [3]
     assert Story.compared == 0  # looked up, not searched
+
+
+def test_guard_readers_started_before_the_build_look_for_this_builds_names_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The guard's workers start as the build starts, forked from a process that may hold an
+    # earlier build's settings (watch mode, a test run): they must scan with the settings
+    # their own build sends them, here one that does not allow the address on the page.
+    monkeypatch.syspath_prepend(str(ROOT / "plugins"))
+    from goodwill_site import leakcheck
+
+    from goodwill import guard
+
+    allows_it = (guard.Allowed(["maren.holt@example.com"]), None, None, ())
+    monkeypatch.setattr(leakcheck, "_CONFIG", allows_it)  # what the last build left behind
+    readers = leakcheck.start_readers(1)
+    assert readers is not None
+    output = tmp_path / "output"
+    output.mkdir()
+    page = output / "index.html"
+    page.write_text("<p>Write to maren.holt@example.com any time.</p>\n")
+    names = leakcheck.Names(None, frozenset(), tmp_path / "no-key")
+    scanner = leakcheck.Scanner(output, names, [], tmp_path / "record", 1, (), readers)
+    scanner.submit(page)
+    scanner._flush()
+    assert scanner.pending["index.html"][0].result()[0][1]  # the worker found it, not main
+    findings, _ = scanner.finish()
+    assert [(f.path, f.kind) for f in findings] == [("index.html", "email")]

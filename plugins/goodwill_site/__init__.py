@@ -52,6 +52,8 @@ PARALLEL_GUARD_FROM = 50
 # The guard of each build under way, by its settings object (Pelican hands the same dict to
 # the generators and to ``finalized``); not in the settings, which Pelican pickles.
 _GUARDS: dict[int, Any] = {}
+# The guard's worker processes, started with the build, until its guard takes them.
+_READERS: dict[int, Any] = {}
 
 
 def on_initialized(pelican: Any) -> None:
@@ -62,8 +64,17 @@ def on_initialized(pelican: Any) -> None:
     """
     gc.unfreeze()
     Background.join_all()
+    for left in _READERS.values():  # a build that failed before its guard took them
+        left.close()
+    _READERS.clear()
     signals.article_generator_preread.connect(on_preread)
     settings = pelican.settings
+    # The guard's readers warm up while Pelican starts and reads (see leakcheck.Readers).
+    cores = os.cpu_count() or 1
+    if _guard_mode(settings) != "off" and cores > 1:
+        readers = leakcheck.start_readers(cores - 1)
+        if readers is not None:
+            _READERS[id(settings)] = readers
     env = dict(settings.get("JINJA_ENVIRONMENT") or {})
     env["autoescape"] = True
     # Templates do not change during a build (each build is a new environment): without
@@ -185,7 +196,8 @@ def _start_guard(
     if shown is None:
         allow += curate.consented_names(Path(settings["PATH"]))
     folder = pagecache.folder(settings)
-    scanner = leakcheck.Scanner(output, names, allow, folder, workers, shown or ())
+    readers = _READERS.pop(id(settings), None)  # started and warm: used on any site
+    scanner = leakcheck.Scanner(output, names, allow, folder, workers, shown or (), readers)
     _GUARDS[id(settings)] = scanner
     return scanner
 

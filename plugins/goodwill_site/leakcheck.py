@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 RECORD = "guard-clean.json"
 BATCH = 32  # files handed to a worker at once
 BATCH_BYTES = 256 * 1024  # ... or fewer, when they add up to this much text
+SHARE_FROM = 4  # batches left unread at the end before a cold main process reads some
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,17 +158,87 @@ def _digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-# What a worker scans with (allowed values, the name matcher, a matcher of the names new
-# since the record); set before the pool forks, so workers inherit it.
+# What a process scans with (allowed values, the name matcher, a matcher of the names new
+# since the record, the names shown with consent), made on first use from the build's
+# ``_ARGS``: inherited by workers forked after the scanner was made, or, for workers started
+# before the build knew them (``start_readers``), taken from their queue.
 _CONFIG: tuple[Any, Any, Any, Any] | None = None
+_ARGS: tuple[Any, ...] | None = None
+_QUEUE: Any = None  # in a worker started early: where its build's ``_ARGS`` arrive
+
+
+def _config() -> tuple[Any, Any, Any, Any]:
+    global _CONFIG
+    if _CONFIG is None:
+        from goodwill import guard
+
+        args = _QUEUE.get() if _QUEUE is not None else _ARGS
+        assert args is not None, "the leak guard's scanner was not set up"
+        allow, key, digests, new, shown = args
+        _CONFIG = (
+            guard.Allowed(allow),
+            guard.NameMatcher(key, digests) if key and digests else None,
+            guard.NameMatcher(key, new) if key and new else None,
+            shown,
+        )
+    return _CONFIG
+
+
+def _start_reader(queue: Any) -> None:
+    """A worker started before its build's scanner: warm up now, get told what to look for
+    with the first pages (an inherited ``_CONFIG`` would be an earlier build's)."""
+    global _CONFIG, _QUEUE
+    from goodwill import guard
+
+    _CONFIG, _QUEUE = None, queue
+    guard.warm_up()
+
+
+@dataclass
+class Readers:
+    """The guard's worker processes, started as the build starts.
+
+    Started with the scanner, they spent the first pages of the build loading
+    the word lists, the name pattern and the phone metadata (60 ms) while
+    those pages queued up; started with the build, they do it while Pelican
+    reads the content.
+    """
+
+    pool: ProcessPoolExecutor
+    queue: Any
+    workers: int
+
+    def configure(self, args: tuple[Any, ...]) -> None:
+        """What each worker needs from the build: one copy each, taken with its first pages."""
+        for _ in range(self.workers):
+            self.queue.put(args)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def start_readers(workers: int) -> Readers | None:
+    """``workers`` processes for the guard, warming up; None where processes cannot fork."""
+    if workers <= 0:
+        return None
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - no fork here: everything is read at the end
+        return None
+    queue = context.Queue()
+    queue.cancel_join_thread()  # a build that fails before configuring them still exits
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_start_reader, initargs=(queue,)
+    )
+    pool.submit(int)  # the workers start (and warm up) now, not at the first page
+    return Readers(pool, queue, workers)
 
 
 def _check_new_names(path: str, rel: str) -> tuple[str, list[Any], list[str]]:
     """A file known clean, checked for the names redacted since: the name part of the scan."""
     from goodwill import guard
 
-    assert _CONFIG is not None
-    allowed, _, new_names, shown = _CONFIG
+    allowed, _, new_names, shown = _config()
     data = Path(path).read_bytes()
     text = data.decode("utf-8", errors="replace")
     readable = guard.readable_text(text, Path(path).suffix.lower())
@@ -195,8 +266,7 @@ def _scan_file(path: str, rel: str) -> tuple[str, list[Any], list[str]]:
     """
     from goodwill import guard
 
-    assert _CONFIG is not None
-    allowed, matcher, _, shown = _CONFIG
+    allowed, matcher, _, shown = _config()
     data = Path(path).read_bytes()
     text = data.decode("utf-8", errors="replace")
     found = guard.scan_text(text, rel, Path(path).suffix.lower(), allowed, matcher, shown)
@@ -221,10 +291,13 @@ class Scanner:
         record_dir: Path,
         workers: int,
         shown: Iterable[Any] = (),
+        readers: Readers | None = None,
     ) -> None:
         """``shown``: ``guard.ShownName`` of each name a customer chose, with consent, to be
-        shown by; allowed on their story's pages only (``allow`` holds for every page)."""
-        global _CONFIG
+        shown by; allowed on their story's pages only (``allow`` holds for every page).
+        ``readers``: workers started already (``start_readers``), used instead of forking
+        ``workers`` new ones."""
+        global _CONFIG, _ARGS
         from goodwill import guard
 
         self.output_dir = Path(output_dir)
@@ -255,18 +328,20 @@ class Scanner:
                     new = new & saved_tokens
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        matcher = guard.NameMatcher(names.key, self.digests) if names.key and self.digests else None
+        names_checked = bool(names.key and self.digests)
         # The words and phrases of every clean page, by digest; None when not all are known
         # (no name check, or a record from before they were kept and nothing read again).
         self.tokens: set[str] | None = None
-        if matcher is not None and (saved_tokens is not None or new or not self.known):
+        if names_checked and (saved_tokens is not None or new or not self.known):
             self.tokens = saved_tokens or set()
-        new_names = guard.NameMatcher(names.key, new) if names.key and new else None
-        _CONFIG = (guard.Allowed(self.allow), matcher, new_names, self.shown)
-        self.new_names = new_names
+        self.new_names = bool(names.key and new)  # names redacted since the record
+        _CONFIG, _ARGS = None, (self.allow, names.key, self.digests, new, self.shown)
         self.suffixes = guard.SCANNED_SUFFIXES
         self.pool: ProcessPoolExecutor | None = None
-        if workers > 0:  # processes reading beside the build; 0: all read at the end
+        if readers is not None:
+            readers.configure(_ARGS)
+            self.pool = readers.pool
+        elif workers > 0:  # processes reading beside the build; 0: all read at the end
             try:
                 context = multiprocessing.get_context("fork")
             except ValueError:  # pragma: no cover - no fork here: everything is read at the end
@@ -295,7 +370,7 @@ class Scanner:
             # A rebuild writes its feeds, testimonials.json and sitemap again, mostly the same
             # bytes: known clean from the hash, they need no worker (a feed is 60 ms to scan).
             data = path.read_bytes()
-            if _digest(data) in self.known and self.new_names is None:
+            if _digest(data) in self.known and not self.new_names:
                 return
             size = len(data)
         self.batch.append((name, path.relative_to(self.output_dir).as_posix()))
@@ -322,6 +397,12 @@ class Scanner:
         (one fewer than the cores, during the build) are usually a few batches
         behind the last pages written.
         """
+        waiting = [(f, b) for f, b in self.batches if not f.running() and not f.done()]
+        if _CONFIG is None and len(waiting) < SHARE_FROM:
+            # This process has not scanned yet: loading what a scan needs (60 ms) costs
+            # more than waiting for warm workers to read a few batches.
+            self.batches = []
+            return
         for future, batch in reversed(self.batches):
             if future.cancel():
                 self.scanned_here[id(future)] = _scan_files(batch)
@@ -350,7 +431,7 @@ class Scanner:
                 signature = f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}"
                 digest = self.signatures.get(signature) or _digest(Path(name).read_bytes())
                 seen[signature] = digest
-                if digest in self.known and self.new_names is None:
+                if digest in self.known and not self.new_names:
                     self.pending.pop(rel, None)
                     clean.add(digest)
                 elif digest in self.known:
