@@ -19,7 +19,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from goodwill import consent, content
-from goodwill.detectors import fold
 from goodwill.model import Role
 
 # The same grammar the site splits rendered pages on (goodwill/turns.py): any spacing.
@@ -273,6 +272,10 @@ def warnings(
     staff's public names) are not personal data any more and are not reported; nor is a
     name that is also a common word ("Will", "Happy") starting a sentence.
     """
+    # Imported here: the site build imports this module for consent, and the detectors'
+    # patterns and word lists are a fifth of a small site's start-up.
+    from goodwill.detectors import fold
+
     text = re.sub(r"\[[a-z]+(?::[^\]]*)?\]", " ", text)
     allowed = {fold(a) for name in allow for a in name.split()}
     found = [f"looks like an address or handle: {m.group(0)!r}" for m in _AT.finditer(text)]

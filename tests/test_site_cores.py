@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -208,3 +211,18 @@ def test_guard_readers_started_before_the_build_look_for_this_builds_names_only(
     assert scanner.pending["index.html"][0].result()[0][1]  # the worker found it, not main
     findings, _ = scanner.finish()
     assert [(f.path, f.kind) for f in findings] == [("index.html", "email")]
+
+
+def test_loading_the_plugin_does_not_load_the_leak_scanner() -> None:
+    # The scanner (patterns, word lists, phone metadata: 40 ms) is loaded by the processes
+    # that read pages, started with the build; the one that renders never needs it.
+    code = (
+        "import sys; import goodwill_site; "
+        "print(sorted(m for m in ('goodwill.guard', 'goodwill.detectors', 'phonenumbers', "
+        "'bs4') if m in sys.modules))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

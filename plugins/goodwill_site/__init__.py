@@ -37,7 +37,7 @@ from typing import Any
 
 from pelican import signals
 
-from goodwill import curate, guard
+from goodwill import curate, guardrecords
 from goodwill.keys import KeyFileError
 
 from . import leakcheck, pagecache, pages, preread
@@ -121,7 +121,7 @@ def on_pretaxonomy(generator: Any) -> None:
     gc.freeze()  # and the stories as the plugin dressed them
     shown_file = generator.settings.get("GOODWILL_SHOWN_NAMES_FILE")
     if shown_file:  # for a leak guard run on the output after the build (the publish hook)
-        guard.write_shown(Path(shown_file), state.shown)
+        guardrecords.write_shown(Path(shown_file), state.shown)
     generator.context[STATE] = state
     generator.context["goodwill"] = state.model
     pages_to_write = len(generator.articles) + len(generator.translations)
@@ -176,7 +176,7 @@ def _start_guard(
     """The build's leak guard, ready to read pages as they are written.
 
     ``shown``: the names customers chose, with consent, to be shown by, each with its
-    story's place (``guard.ShownName``), as the consent gate found them: allowed on those
+    story's place (``guardrecords.ShownName``), as the consent gate found them: allowed on those
     stories' pages only. Without them (no article read), allowed site-wide, read from the
     content folder.
     """
@@ -184,7 +184,7 @@ def _start_guard(
         return None
     try:
         names = leakcheck.load_names(settings)
-    except (guard.GuardError, KeyFileError, OSError) as exc:
+    except (guardrecords.GuardError, KeyFileError, OSError) as exc:
         raise RuntimeError(f"leak guard: {exc}") from exc
     if names.key is None:
         logger.info(

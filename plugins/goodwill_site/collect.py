@@ -17,7 +17,7 @@ from typing import Any
 
 import markdown
 
-from goodwill import consent, curate, evidence, guard, stories, structured
+from goodwill import consent, curate, evidence, guardrecords, stories, structured
 from goodwill.content import ContentError, read_ledger
 from goodwill.filememo import FileMemo
 from goodwill.sanitize import sanitize_html
@@ -78,7 +78,7 @@ class State:
     pages: PageCache
     settings: dict[str, Any]
     # Names customers chose, with consent, to be shown by, and their stories' places.
-    shown: list[guard.ShownName] = field(default_factory=list)
+    shown: list[guardrecords.ShownName] = field(default_factory=list)
     linker: Background | None = None  # linking reused pages and images into the output
 
 
@@ -612,7 +612,7 @@ def collect(generator: Any) -> State:
     links = pages.take_links() + plan.take_links(Path(settings["OUTPUT_PATH"]))
     linker = Background(partial(link_all, links), fork=len(links) >= LINK_APART_FROM)
     shown = [
-        guard.ShownName(tuple(words), a.goodwill_save_as, a.url)
+        guardrecords.ShownName(tuple(words), a.goodwill_save_as, a.url)
         for a in everything
         if (words := shown_names.get(id(a)))
     ]

@@ -68,7 +68,7 @@ def key_file(settings: dict[str, Any]) -> Path:
 
 
 def load_names(settings: dict[str, Any]) -> Names:
-    from goodwill import guard
+    from goodwill import guardrecords
     from goodwill.keys import load_key
 
     path = key_file(settings)
@@ -76,11 +76,11 @@ def load_names(settings: dict[str, Any]) -> Names:
     # The records are read again only when they change: a site has one per story.
     memo = FileMemo(pagecache.folder(settings) / "name-digests.json", _scanner_digest())
     digests: set[str] = set()
-    for sidecar in guard.sidecars(Path(settings["PATH"])):
+    for sidecar in guardrecords.sidecars(Path(settings["PATH"])):
         try:
-            digests.update(memo.get(sidecar, partial(guard.sidecar_name_digests, sidecar)))
+            digests.update(memo.get(sidecar, partial(guardrecords.sidecar_name_digests, sidecar)))
         except OSError as exc:
-            raise guard.GuardError(f"{sidecar}: cannot be read ({exc.strerror})") from exc
+            raise guardrecords.GuardError(f"{sidecar}: cannot be read ({exc.strerror})") from exc
     memo.save()
     return Names(key, frozenset(digests), path)
 
@@ -117,12 +117,12 @@ def _scanner_digest() -> str:
     Worked out once per process: both the guard's record and the name memo are salted
     with it, and the files it reads do not change during a build.
     """
-    import phonenumbers
+    from importlib import metadata  # the version without loading the library (and its data)
 
     import goodwill
 
     package = Path(goodwill.__file__).parent
-    digest = hashlib.sha256(str(getattr(phonenumbers, "__version__", "")).encode())
+    digest = hashlib.sha256(metadata.version("phonenumbers").encode())
     for path in [*_guard_sources(package), *sorted(package.glob("data/*"))]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -184,14 +184,18 @@ def _config() -> tuple[Any, Any, Any, Any]:
     return _CONFIG
 
 
+def _warm_up() -> None:
+    from goodwill import guard  # loaded by the worker: this process may never scan a page
+
+    guard.warm_up()
+
+
 def _start_reader(queue: Any) -> None:
     """A worker started before its build's scanner: warm up now, get told what to look for
     with the first pages (an inherited ``_CONFIG`` would be an earlier build's)."""
     global _CONFIG, _QUEUE
-    from goodwill import guard
-
     _CONFIG, _QUEUE = None, queue
-    guard.warm_up()
+    _warm_up()
 
 
 @dataclass
@@ -298,7 +302,7 @@ class Scanner:
         ``readers``: workers started already (``start_readers``), used instead of forking
         ``workers`` new ones."""
         global _CONFIG, _ARGS
-        from goodwill import guard
+        from goodwill.guardrecords import SCANNED_SUFFIXES
 
         self.output_dir = Path(output_dir)
         self.allow = list(allow)
@@ -336,7 +340,7 @@ class Scanner:
             self.tokens = saved_tokens or set()
         self.new_names = bool(names.key and new)  # names redacted since the record
         _CONFIG, _ARGS = None, (self.allow, names.key, self.digests, new, self.shown)
-        self.suffixes = guard.SCANNED_SUFFIXES
+        self.suffixes = SCANNED_SUFFIXES
         self.pool: ProcessPoolExecutor | None = None
         if readers is not None:
             readers.configure(_ARGS)
@@ -348,7 +352,7 @@ class Scanner:
                 context = None
             if context is not None:
                 self.pool = ProcessPoolExecutor(
-                    max_workers=workers, mp_context=context, initializer=guard.warm_up
+                    max_workers=workers, mp_context=context, initializer=_warm_up
                 )
                 self.pool.submit(int)  # the workers start (and warm up) now, not at the first page
         self.pending: dict[str, tuple[Future[list[tuple[str, list[Any], list[str]]]], int]] = {}
