@@ -368,6 +368,31 @@ def test_a_newly_redacted_name_no_page_has_a_word_for_sends_no_page_to_be_read_a
     assert "leak guard: 0 file(s) read" in caplog.text
 
 
+def test_a_deleted_story_sends_only_the_pages_it_changed_to_be_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A page found clean of a set of redacted names is clean of fewer: deleting a story with
+    # its redaction record must not make the guard read the whole site again.
+    content = copy_content(tmp_path / "content")
+    monkeypatch.setenv("GOODWILL_KEY", KEY)
+    rounding = content / "testimonials/2026-02-11-a-rounding-error-fixed-the-same-day"
+    holt = {"kind": "name", "digest": digest(KEY.encode(), "name", "Holt")}
+    rounding.with_suffix(".redactions.json").write_text(json.dumps([holt]))
+    export = content / f"testimonials/{EXPORT}"
+    zelda = {"kind": "name", "digest": digest(KEY.encode(), "name", "Zelda")}
+    export.with_suffix(".redactions.json").write_text(json.dumps([zelda]))
+    build(content, tmp_path / "output", GOODWILL_GUARD="fail")
+    export.with_suffix(".md").unlink()
+    export.with_suffix(".redactions.json").unlink()
+    with caplog.at_level(logging.INFO):
+        build(content, tmp_path / "output", GOODWILL_GUARD="fail")
+    read = re.search(r"leak guard: (\d+) file\(s\) read", caplog.text)
+    scanned = [
+        p for p in (tmp_path / "output").rglob("*") if p.suffix in {".html", ".xml", ".json"}
+    ]
+    assert read and 0 < int(read.group(1)) < len(scanned) // 2
+
+
 def test_a_page_changed_behind_the_builds_back_is_read_again(
     site: tuple[Path, Path], caplog: pytest.LogCaptureFixture
 ) -> None:

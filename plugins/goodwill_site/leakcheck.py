@@ -322,9 +322,10 @@ class Scanner:
             # its customer's own name keeps the record; a name no longer shown drops it.
             shown_before = set(saved.get("shown") or ())
             same_shown = shown_before <= {repr(s) for s in self.shown}
-            if saved.get("salt") == self.salt and before <= self.digests and same_shown:
-                # Known clean of every earlier name: only names added since need a look,
-                # and of those only the ones some known page has a word or phrase for.
+            if saved.get("salt") == self.salt and same_shown:
+                # Known clean of every earlier name, so of any fewer (a story deleted with
+                # its redaction record): only names added since need a look, and of those
+                # only the ones some known page has a word or phrase for.
                 self.known, new = set(saved["clean"]), self.digests - before
                 self.signatures = dict(saved.get("files") or {})
                 if saved.get("tokens") is not None:
