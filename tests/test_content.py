@@ -2,7 +2,7 @@
 grown threads update untouched drafts, and edited drafts get a new version beside them."""
 
 import json
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -112,6 +112,17 @@ def test_the_redactions_record_is_one_field_a_line_and_never_the_original(tmp_pa
         "]\n"
     )
     assert json.loads(record)[1]["replacement"] == "[phone]"
+
+
+def test_the_redactions_record_is_what_json_dumps_writes_for_every_field():
+    redactions = [
+        Redaction("name", -1, 0, 4, 'Ava "A." Ørn\n\\', "00ff"),
+        Redaction("name", -2, 0, 0, "", "digest-only"),
+        Redaction("email", 3, 120, 127, "[email]", "\u2028\t"),
+    ]
+    expected = json.dumps([asdict(r) for r in redactions], indent=1, ensure_ascii=False) + "\n"
+    assert content.redactions_json(redactions) == expected
+    assert content.redactions_json([]) == "[]\n"
 
 
 def test_a_draft_with_no_redactions_has_an_empty_record(tmp_path):
