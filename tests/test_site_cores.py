@@ -226,3 +226,44 @@ def test_loading_the_plugin_does_not_load_the_leak_scanner() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_rebuild_from_pelicans_content_cache_parses_nothing_ahead(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With Pelican's content cache loaded, the files left to parse are the few that changed:
+    # handing them out is not worth listing the whole content folder a second time.
+    from pelican.generators import ArticlesGenerator
+
+    listed: list[str] = []
+    get_files = ArticlesGenerator.get_files
+
+    def listing(self, paths, *args, **kwargs):  # type: ignore[no-untyped-def]
+        listed.append(str(paths))
+        return get_files(self, paths, *args, **kwargs)
+
+    monkeypatch.setattr(ArticlesGenerator, "get_files", listing)
+    content = copy_content(tmp_path / "content")
+    many_stories(content)
+    cached = {"CACHE_CONTENT": True, "LOAD_CONTENT_CACHE": True, "GOODWILL_READ_WORKERS": 2}
+    with caplog.at_level(logging.INFO):
+        build(content, tmp_path / "output", **cached)
+    assert "parsed ahead" in caplog.text
+    first = files(tmp_path / "output")
+    with_preread = len(listed)  # Pelican's own listings, and preread's
+    caplog.clear()
+    listed.clear()
+    story = content / "testimonials/2026-01-05-a-rounding-error-number-4.md"
+    story.write_text(story.read_text().replace("Number 4:", "Number four:"))
+    approve(story)
+    with caplog.at_level(logging.INFO):
+        build(content, tmp_path / "output", **cached)
+    assert "parsed ahead" not in caplog.text
+    assert len(listed) == with_preread - 1  # Pelican's alone
+    again = files(tmp_path / "output")
+    changed = [name for name in again if again[name] != first.get(name)]
+    assert "testimonials/2026-01-05-a-rounding-error-number-4/index.html" in changed
+    assert (
+        "Number four:"
+        in again["testimonials/2026-01-05-a-rounding-error-number-4/index.html"].decode()
+    )

@@ -137,6 +137,11 @@ def start(generator: Any) -> Preread | None:
     if count < 2:
         return None
     readers = generator.readers
+    cached = getattr(readers, "_cache", None)  # Pelican's content cache, as loaded
+    if isinstance(cached, dict) and len(cached) >= MIN_FILES:
+        # A rebuild: the files to parse are the few that changed, too few to hand out, and
+        # finding them would list and check the whole content folder a second time.
+        return None
     markdown = [
         ext
         for ext, reader in readers.readers.items()
