@@ -108,7 +108,13 @@ def build_release(
             # The guard runs below on the finished output, with the key and the allow-list;
             # running the plugin's copy inside the build as well would only double its cost.
             # The build says which consented names it showed on which story's pages.
-            extra={"GOODWILL_GUARD": "off", "GOODWILL_SHOWN_NAMES_FILE": str(shown)},
+            extra={
+                "GOODWILL_GUARD": "off",
+                "GOODWILL_SHOWN_NAMES_FILE": str(shown),
+                # The source is a fresh export each time; the caches live beside the releases.
+                "CACHE_PATH": str(layout.cache / "pelican"),
+                "GOODWILL_IMAGE_CACHE": str(layout.cache / "images"),
+            },
         )
         for warning in result.warnings:
             say(f"warning: {warning}")

@@ -47,6 +47,16 @@ class Layout:
     def lock_file(self) -> Path:
         return self.live.parent / f"{self.live.name}.lock"
 
+    @property
+    def cache(self) -> Path:
+        """What one build leaves the next: drawn images, rendered pages, Pelican's cache.
+
+        Every entry is keyed by what made it (a story file's bytes, the settings, the
+        templates, the code), so any release may use any other's; without it each push
+        drew every image and rendered every page again.
+        """
+        return self.live.parent / f"{self.live.name}.cache"
+
 
 def release_name(commit: str, now: datetime | None = None) -> str:
     """A release folder's name: sorts by build time, and says which commit it holds.

@@ -86,3 +86,19 @@ def test_a_push_is_refused_when_a_name_shown_on_one_story_leaks_into_another(sit
     flagged = [line for line in pushed.stderr.splitlines() if ": name:" in line]
     assert flagged and all("the-export-that-ate-my-invoices" in line for line in flagged)
     assert tree_hashes(site.live) == before
+
+
+def test_a_second_push_reuses_the_images_and_pages_the_first_one_made(site: Site):
+    # The source of each release is a fresh export: the caches live beside the releases,
+    # so a push that changes one story does not draw every image and render every page.
+    cache = site.layout.cache
+    images = {p.name for p in (cache / "images").iterdir()}
+    assert images and any((cache / "pelican" / "goodwill-pages").rglob("*.html"))
+
+    curate.approve(site.clone / DRAFT, "replied yes to our e-mail", date(2026, 3, 20))
+    site.commit("Noor said yes")
+    pushed = site.push()
+    assert "is live at" in pushed.stderr, pushed.stderr
+    drawn = {p.name for p in (cache / "images").iterdir()} - images
+    assert sorted(name.split("-")[0] for name in drawn) == ["avatar", "card"]  # Noor's only
+    assert QUOTE in everywhere(site.live)
