@@ -49,6 +49,11 @@ AUTHOR_FEED_RSS = None
 # Only the theme's images; gift photos are copied by the plugin, stripped of EXIF.
 STATIC_PATHS = ["extra"]
 RELATIVE_URLS = True
+# Pelican keeps each file's parsed Markdown until the file changes: a rebuild reads only
+# what changed (the publish hook, whose source is a fresh export each time, turns it off).
+CACHE_PATH = ".goodwill/cache/pelican"
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
 
 # Goodwill
 GOODWILL_INBOX = "inbox"

@@ -112,8 +112,11 @@ def build_release(
                 "GOODWILL_GUARD": "off",
                 "GOODWILL_SHOWN_NAMES_FILE": str(shown),
                 # The source is a fresh export each time; the caches live beside the releases.
+                # Not Pelican's own: it knows files by their path, new with every export.
                 "CACHE_PATH": str(layout.cache / "pelican"),
                 "GOODWILL_IMAGE_CACHE": str(layout.cache / "images"),
+                "CACHE_CONTENT": False,
+                "LOAD_CONTENT_CACHE": False,
             },
         )
         for warning in result.warnings:
