@@ -52,8 +52,10 @@ PARALLEL_GUARD_FROM = 50
 # The guard of each build under way, by its settings object (Pelican hands the same dict to
 # the generators and to ``finalized``); not in the settings, which Pelican pickles.
 _GUARDS: dict[int, Any] = {}
-# The guard's worker processes, started with the build, until its guard takes them.
+# The guard's worker processes, started with the build, until its guard takes them; before
+# ``initialized`` (which says which build they are for), the ones ``register`` started.
 _READERS: dict[int, Any] = {}
+_STARTED: list[Any] = []
 
 
 def on_initialized(pelican: Any) -> None:
@@ -70,11 +72,11 @@ def on_initialized(pelican: Any) -> None:
     signals.article_generator_preread.connect(on_preread)
     settings = pelican.settings
     # The guard's readers warm up while Pelican starts and reads (see leakcheck.Readers).
-    cores = os.cpu_count() or 1
-    if _guard_mode(settings) != "off" and cores > 1:
-        readers = leakcheck.start_readers(cores - 1)
-        if readers is not None:
-            _READERS[id(settings)] = readers
+    readers = _STARTED.pop() if _STARTED else _start_readers()
+    if readers is not None and _guard_mode(settings) == "off":
+        readers.close()
+    elif readers is not None:
+        _READERS[id(settings)] = readers
     env = dict(settings.get("JINJA_ENVIRONMENT") or {})
     env["autoescape"] = True
     # Templates do not change during a build (each build is a new environment): without
@@ -252,7 +254,23 @@ def on_finalized(pelican: Any) -> None:
         )
 
 
+def _start_readers() -> Any:
+    cores = os.cpu_count() or 1
+    return leakcheck.start_readers(cores - 1) if cores > 1 else None
+
+
 def register() -> None:
+    """Connect the plugin; and start the guard's readers, the earliest they can start.
+
+    Their warming up (loading the scanner, its word lists and phone metadata: a tenth
+    of a second) then overlaps Pelican's own start rather than its reading, when the
+    other core parses Markdown.
+    """
+    while _STARTED:  # registered again before a build took them
+        _STARTED.pop().close()
+    readers = _start_readers()
+    if readers is not None:
+        _STARTED.append(readers)
     signals.initialized.connect(on_initialized)
     signals.generator_init.connect(on_generator_init)
     signals.article_generator_preread.connect(on_preread)
