@@ -190,6 +190,36 @@ FEED_WITH_TIMESTAMPS = """<?xml version="1.0" encoding="utf-8"?>
 """  # noqa: E501
 
 
+def test_an_entry_two_feeds_share_is_found_in_each_on_its_own_line(monkeypatch):
+    # The site-wide feed and a category's feed carry the same entries; the guard reads such
+    # an entry once, and still reports it in every feed, at that feed's line.
+    import goodwill.guard as guard_module
+
+    entry = (
+        '<entry><title>Export fixed</title><content type="html">'
+        "&lt;p&gt;Mail me at maren.holt@example.com&lt;/p&gt;</content></entry>\n"
+    )
+    clean = "<entry><title>Licence moved</title><content>All good.</content></entry>\n"
+    site_wide = f"<?xml version='1.0'?>\n<feed><title>Tidy</title>\n{clean}{entry}</feed>\n"
+    category = f"<?xml version='1.0'?>\n<feed><title>Tidy: testimonials</title>\n{entry}</feed>\n"
+    scanned: list[str] = []
+    scan = guard_module._scan
+
+    def counting(text, *args):  # type: ignore[no-untyped-def]
+        scanned.append(text)
+        return scan(text, *args)
+
+    monkeypatch.setattr(guard_module, "_scan", counting)
+    monkeypatch.setattr(guard_module, "_ENTRIES", {})
+    found = scan_text(site_wide, "feeds/all.atom.xml", ".xml")
+    found += scan_text(category, "feeds/testimonials.atom.xml", ".xml")
+    assert [(f.path, f.line, f.kind) for f in found] == [
+        ("feeds/all.atom.xml", 4, "email"),
+        ("feeds/testimonials.atom.xml", 3, "email"),
+    ]
+    assert scanned.count(entry) == 1  # read once, reported twice
+
+
 def test_a_feed_of_adjacent_timestamps_is_clean(tmp_path):
     out = site(tmp_path, {"feeds/all.atom.xml": FEED_WITH_TIMESTAMPS})
     assert scan_output(out, allow=[SITE_ADDRESS]) == []
