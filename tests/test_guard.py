@@ -217,7 +217,7 @@ def test_an_entry_two_feeds_share_is_found_in_each_on_its_own_line(monkeypatch):
         ("feeds/all.atom.xml", 4, "email"),
         ("feeds/testimonials.atom.xml", 3, "email"),
     ]
-    assert scanned.count(entry) == 1  # read once, reported twice
+    assert sum("maren.holt" in piece for piece in scanned) == 1  # read once, reported twice
 
 
 def test_a_feed_of_adjacent_timestamps_is_clean(tmp_path):
