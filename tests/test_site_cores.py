@@ -130,16 +130,20 @@ def test_a_rebuild_that_links_its_unchanged_pages_from_another_process_is_the_sa
 
     collect = importlib.import_module("goodwill_site.collect")  # the package shadows the name
 
-    forked = []
+    pages = importlib.import_module("goodwill_site.pages")
+    forked: list[bool] = []
     monkeypatch.setattr(collect, "LINK_APART_FROM", 10)  # a real site links thousands
+    monkeypatch.setattr(pages, "LINK_APART_FROM", 10)
     monkeypatch.setattr(outfiles.Background, "join", _noting(outfiles.Background.join, forked))
     content = copy_content(tmp_path / "content")
     many_stories(content)
     build(content, tmp_path / "output")
     first = files(tmp_path / "output")
+    forked.clear()
     with caplog.at_level(logging.INFO):
         build(content, tmp_path / "output")  # publish settings: the output is wiped first
-    assert forked[-1] is True  # the pages were linked by a forked process
+    # Story pages and images, then listing pages: both linked by forked processes.
+    assert forked == [True, True]
     assert re.search(r"0 story page\(s\) rendered, \d+ reused", caplog.text)
     again = files(tmp_path / "output")
     assert again.keys() == first.keys()

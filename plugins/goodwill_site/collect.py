@@ -32,7 +32,7 @@ from goodwill.turns import (
 
 from . import pagecache
 from .media import ImagePlan
-from .outfiles import Background, link_all
+from .outfiles import LINK_APART_FROM, Background, link_all
 from .pagecache import PageCache
 
 logger = logging.getLogger(__name__)
@@ -227,8 +227,6 @@ def _place(article: Any, places: FileMemo | None, stat: os.stat_result | None = 
         article.goodwill_save_as = save_as
 
 
-# Below this many reused pages and images, forking to link them costs more than it saves.
-LINK_APART_FROM = 200
 REDACTIONS_SUFFIX = ".redactions.json"
 MARK = '<mark class="redaction"'
 

@@ -45,6 +45,10 @@ def _same_file(a: str, b: str) -> bool:
     return sa.st_size == sb.st_size and sa.st_mtime_ns == sb.st_mtime_ns
 
 
+# Below this many reused pages and images, forking to link them costs more than it saves.
+LINK_APART_FROM = 200
+
+
 def link_all(pairs: Iterable[tuple[str, str]]) -> None:
     """Each ``dest`` becomes ``src`` (``place``), its folder made as needed.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from markupsafe import Markup
 from goodwill import evidence, stories, structured
 
 from . import pagecache
+from .outfiles import LINK_APART_FROM, Background, link_all
 
 logger = logging.getLogger(__name__)
 
@@ -134,19 +136,29 @@ def write_all(
         key = pagecache.page_key(state.pages.salt, [template, save_as, url, *common, *shows])
         if state.pages.plan(save_as, key, story=False):
             return
-        if later is not None:
-            extra.update(later())
-        writer.write_file(
-            save_as,
-            generator.get_template(template),
-            generator.context,
-            relative_urls=relative,
-            url=url,
-            template_name=template,
-            page_name=url.rstrip("/") or "index",
-            **extra,
-        )
-        state.pages.store(save_as, output / save_as)
+
+        def render() -> None:
+            if later is not None:
+                extra.update(later())
+            writer.write_file(
+                save_as,
+                generator.get_template(template),
+                generator.context,
+                relative_urls=relative,
+                url=url,
+                template_name=template,
+                page_name=url.rstrip("/") or "index",
+                **extra,
+            )
+            state.pages.store(save_as, output / save_as)
+
+        to_render.append(render)
+
+    # Every listing page is planned first: the ones the cache holds are linked into the
+    # output by another process while this one renders the rest (at 5,000 stories, a
+    # story dated mid-range re-renders some 500 of 1,500, and linking the others is a
+    # folder and a link each).
+    to_render: list[Callable[[], None]] = []
 
     def wall(items: list[Any], base: str, heading: str, intro: str, **extra: Any) -> list[str]:
         urls = []
@@ -231,6 +243,12 @@ def write_all(
         shown += [keys(view.gifts)]
         write("pledge", f"{view.url}index.html", view.url, shown, view=view)
     public_urls += ["gifts/", "pledges/"] + [v.url for v in model["pledges"]]
+
+    links = state.pages.take_links()
+    listings = Background(partial(link_all, links), fork=len(links) >= LINK_APART_FROM)
+    for render in to_render:
+        render()
+    listings.join()
 
     public_urls += [a.url for a in state.public_testimonials + state.public_gifts]
     sitemap = structured.sitemap_xml(absolute(u) for u in public_urls)
