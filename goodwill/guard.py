@@ -584,6 +584,8 @@ class NameMatcher:
         self.runs: dict[str, tuple[str, ...]] = {}  # a run -> its phrases that are names
         self.hashed: list[str] = []  # digests of the words and phrases hashed, see ``drain``
         self.clean_segments: set[str] = set()  # text between tags with no name in it
+        # Feed entries read with this matcher, and what was found in them (``_scan_entries``).
+        self.entries: dict[tuple[object, ...], list[tuple[int, str, str]]] = {}
 
     def matches(self, words: str) -> bool:
         hit = self.cache.get(words)
@@ -824,30 +826,32 @@ def _scan(
 
 
 # A site's feeds repeat each other: the site-wide feed and each category's carry the same
-# entries, byte for byte (at 100 stories, both whole). Read entry by entry, a process reads
-# each once. Nothing is found across an entry's edge (a tag ends a piece of text anyway), and
-# a feed with a comment or CDATA section, which could span entries, is read whole.
+# entries, byte for byte (at 100 stories, both whole). Read entry by entry, each is read once
+# per name matcher, which is one build's: a matcher hashes each word once and hands the
+# digests to the build's record (``drain``), so an entry must not be skipped by a matcher
+# that never read it. Nothing is found across an entry's edge (a tag ends a piece of text
+# anyway), and a feed with a comment or CDATA section, which could span entries, is read whole.
 _FEED_ENTRY = re.compile(r"<(?:entry|item)[\s>]")
 _SPANNING = re.compile(r"<!--|<!\[CDATA\[")
-_ENTRIES: dict[tuple[object, ...], list[tuple[int, str, str]]] = {}
+_ENTRIES: dict[tuple[object, ...], list[tuple[int, str, str]]] = {}  # without a name matcher
 
 
 def _scan_entries(
     text: str, path: str, suffix: str, allowed: Allowed, names: NameMatcher | None
 ) -> list[Finding]:
     starts = [0, *(m.start() for m in _FEED_ENTRY.finditer(text) if m.start() > 0)]
-    # What decides an entry's findings besides its text: the values allowed on this file, and
-    # the redacted names looked for (a process may serve builds with other names).
-    context = (frozenset(allowed.texts), frozenset(allowed.numbers), names and names.digests)
+    # What decides an entry's findings besides its text: the values allowed on this file.
+    context = (frozenset(allowed.texts), frozenset(allowed.numbers))
+    memo = names.entries if names is not None else _ENTRIES
     findings: list[Finding] = []
     for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
         piece = text[start:end]
         key = (piece, suffix, context)
-        found = _ENTRIES.get(key)
+        found = memo.get(key)
         if found is None:
-            if len(_ENTRIES) >= 20_000:
-                _ENTRIES.clear()  # bounded: a worker may read a whole large site
-            found = _ENTRIES[key] = _scan(piece, suffix, allowed, names)
+            if len(memo) >= 5_000:
+                memo.clear()  # bounded: feeds hold the newest stories, not the whole site
+            found = memo[key] = _scan(piece, suffix, allowed, names)
         first_line = text.count("\n", 0, start)
         findings += [
             Finding(path, first_line + line, kind, shown_as) for line, kind, shown_as in found

@@ -220,6 +220,24 @@ def test_an_entry_two_feeds_share_is_found_in_each_on_its_own_line(monkeypatch):
     assert sum("maren.holt" in piece for piece in scanned) == 1  # read once, reported twice
 
 
+def test_a_later_builds_name_matcher_reads_the_feed_again_and_records_its_words():
+    # The guard's record keeps the digest of every word it read, so that a name redacted
+    # later is looked for on pages that did not change. A feed entry read by one build's
+    # matcher must still reach the next build's record (``pelican -r`` builds in one process).
+    feed = (
+        "<?xml version='1.0'?>\n<feed><title>Tidy</title>\n"
+        "<entry><title>Export fixed</title><content>Quinn wrote back the same day."
+        "</content></entry>\n</feed>\n"
+    )
+    looked_for = {digest(KEY, "name", "Oskarsson")}
+    first = NameMatcher(KEY, looked_for)
+    scan_text(feed, "feeds/all.atom.xml", ".xml", names=first)
+    assert digest(KEY, "name", "Quinn") in first.drain()
+    second = NameMatcher(KEY, looked_for)
+    scan_text(feed, "feeds/all.atom.xml", ".xml", names=second)
+    assert digest(KEY, "name", "Quinn") in second.drain()
+
+
 def test_a_feed_of_adjacent_timestamps_is_clean(tmp_path):
     out = site(tmp_path, {"feeds/all.atom.xml": FEED_WITH_TIMESTAMPS})
     assert scan_output(out, allow=[SITE_ADDRESS]) == []
