@@ -49,11 +49,12 @@ class Layout:
 
     @property
     def cache(self) -> Path:
-        """What one build leaves the next: drawn images, rendered pages, Pelican's cache.
+        """What one build leaves the next: drawn images and rendered pages.
 
-        Every entry is keyed by what made it (a story file's bytes, the settings, the
-        templates, the code), so any release may use any other's; without it each push
-        drew every image and rendered every page again.
+        Every page and image is keyed by what made it (a story file's bytes, the
+        settings, the templates, the code), so any release may use any other's;
+        without it each push drew every image and rendered every page again. What no
+        kept release shows any more is removed after each build (``sweep_cache``).
         """
         return self.live.parent / f"{self.live.name}.cache"
 
@@ -150,6 +151,39 @@ def prune(layout: Layout, keep: int) -> list[Path]:
     removed = [p for p in old if p != live]
     for folder in removed:
         discard(folder)
+    return removed
+
+
+# What the cache holds of the site's content (pages and images), as against the plugin's
+# own records (digests, verdicts, addresses), which each build rewrites.
+_PUBLISHED_SUFFIXES = frozenset({".html", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".part"})
+
+
+def sweep_cache(layout: Layout) -> int:
+    """Remove the cached pages and images no kept release shows; how many were removed.
+
+    A release's pages and images are hard links to the cache's files, so a file
+    with no other link is one no kept release uses: a withdrawn or edited story's,
+    or one a refused build rendered (its release was discarded, the page with the
+    leak in it included). The site stops showing it; its cache must not keep it
+    either. Where hard links are not possible every page is a copy, and the whole
+    cache goes: slower pushes, nothing kept. Also removed: the plugin's lists of
+    what it wrote into each output folder, one per release and of no use to the next.
+    """
+    removed = 0
+    for root, _, files in os.walk(layout.cache):
+        for name in files:
+            path = os.path.join(root, name)
+            stale = name.startswith("written-") and name.endswith(".json")
+            try:
+                if stale or (
+                    os.path.splitext(name)[1].lower() in _PUBLISHED_SUFFIXES
+                    and os.lstat(path).st_nlink == 1
+                ):
+                    os.unlink(path)
+                    removed += 1
+            except FileNotFoundError:
+                pass
     return removed
 
 

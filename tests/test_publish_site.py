@@ -94,6 +94,8 @@ def test_a_second_push_reuses_the_images_and_pages_the_first_one_made(site: Site
     cache = site.layout.cache
     images = {p.name for p in (cache / "images").iterdir()}
     assert images and any((cache / "pelican" / "goodwill-pages").rglob("*.html"))
+    unchanged = "testimonials/2026-03-04-the-export-that-ate-my-invoices/index.html"
+    first_page = (site.live / unchanged).stat().st_ino
 
     curate.approve(site.clone / DRAFT, "replied yes to our e-mail", date(2026, 3, 20))
     site.commit("Noor said yes")
@@ -102,3 +104,49 @@ def test_a_second_push_reuses_the_images_and_pages_the_first_one_made(site: Site
     drawn = {p.name for p in (cache / "images").iterdir()} - images
     assert sorted(name.split("-")[0] for name in drawn) == ["avatar", "card"]  # Noor's only
     assert QUOTE in everywhere(site.live)
+    assert (site.live / unchanged).stat().st_ino == first_page  # the same page, not rendered
+
+
+def cached_text(cache: Path) -> str:
+    """Every page and record the publish cache holds, joined (images are checked by name)."""
+    return "\n".join(
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in sorted(cache.rglob("*"))
+        if p.is_file() and p.suffix in {".html", ".json"}
+    )
+
+
+def test_a_withdrawn_story_leaves_the_publish_cache_with_the_last_release_that_showed_it(
+    tmp_path: Path,
+):
+    site = Site(tmp_path, keep=1)  # only the live release is kept
+    shutil.rmtree(site.clone / "content")
+    for name in ("content", "theme", "plugins"):
+        shutil.copytree(ROOT / name, site.clone / name)
+    for name in ("pelicanconf.py", "publishconf.py"):
+        shutil.copy(ROOT / name, site.clone / name)
+    conf = site.clone / "pelicanconf.py"
+    conf.write_text(conf.read_text() + "\nGOODWILL_PUBLISH_KEEP = 1\n")
+    curate.approve(site.clone / DRAFT, "replied yes to our e-mail", date(2026, 3, 20))
+    site.commit("The example site, Noor's story approved")
+    assert "is live at" in site.push().stderr
+    assert QUOTE in cached_text(site.layout.cache)
+    cards = {p.name for p in (site.layout.cache / "images").iterdir()}
+
+    curate.withdraw(site.clone / DRAFT, site.clone / "content", site.root / "private")
+    site.commit("Noor withdrew consent")
+    assert "is live at" in site.push().stderr
+    assert QUOTE not in everywhere(site.live)
+    assert QUOTE not in cached_text(site.layout.cache)
+    gone = cards - {p.name for p in (site.layout.cache / "images").iterdir()}
+    assert sorted(name.split("-")[0] for name in gone) == ["avatar", "card"]  # Noor's
+
+
+def test_a_refused_build_leaves_nothing_of_its_pages_in_the_publish_cache(site: Site):
+    export = site.clone / "content/testimonials/2026-03-04-the-export-that-ate-my-invoices.md"
+    export.write_text(export.read_text().replace("Wonderful.", "Wonderful. Call 07700 900123."))
+    curate.approve(export, "replied yes to our e-mail", date(2026, 3, 20))
+    site.commit("A phone number slipped into a story")
+    pushed = site.push()
+    assert "NOT published" in pushed.stderr, pushed.stderr
+    assert "900123" not in cached_text(site.layout.cache)
