@@ -140,6 +140,21 @@ def test_compiled_templates_are_kept_and_an_edited_template_is_compiled_again(
     assert {p.name: p.stat().st_mtime_ns for p in compiled.iterdir()} == again
 
 
+def test_compiled_templates_are_not_reused_under_other_jinja_options(tmp_path: Path) -> None:
+    # Jinja's options (white space, delimiters, extensions) are built into the compiled
+    # code: a template compiled under others must be compiled again, not loaded.
+    content = copy_content(tmp_path / "content")
+    compiled = str(tmp_path / "compiled-templates")
+    trimmed = {"trim_blocks": True, "lstrip_blocks": True, "extensions": []}
+    untrimmed = {"trim_blocks": False, "lstrip_blocks": False, "extensions": []}
+    build(content, tmp_path / "a", JINJA_ENVIRONMENT=trimmed, GOODWILL_TEMPLATE_CACHE=compiled)
+    build(content, tmp_path / "b", JINJA_ENVIRONMENT=untrimmed, GOODWILL_TEMPLATE_CACHE=compiled)
+    build(content, tmp_path / "c", JINJA_ENVIRONMENT=untrimmed, GOODWILL_TEMPLATE_CACHE=False)
+    page = f"testimonials/{EXPORT}/index.html"
+    assert (tmp_path / "b" / page).read_text() == (tmp_path / "c" / page).read_text()
+    assert (tmp_path / "b" / page).read_text() != (tmp_path / "a" / page).read_text()
+
+
 def test_a_rebuild_with_nothing_changed_renders_no_page_of_the_plugin(
     site: tuple[Path, Path], caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -93,8 +93,9 @@ def on_generator_init(generator: Any) -> None:
     for this theme, a fifth of a small site's build). ``GOODWILL_TEMPLATE_CACHE`` is the
     folder; the default is Jinja's own, a private folder of the user's in the system's
     temporary directory; False compiles every time. A compiled template is used only
-    while its source and Jinja's version are the same. A bytecode cache set up in
-    ``JINJA_ENVIRONMENT`` is left alone.
+    while its source, Jinja's version and the environment's options are the same
+    (``pages.TemplateCache``). A bytecode cache set up in ``JINJA_ENVIRONMENT`` is left
+    alone.
     """
     env = getattr(generator, "env", None)
     if env is None or env.bytecode_cache is not None:

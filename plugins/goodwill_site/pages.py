@@ -9,7 +9,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from jinja2 import BytecodeCache, FileSystemBytecodeCache, pass_context
+import jinja2
+from jinja2 import BytecodeCache, Environment, FileSystemBytecodeCache, pass_context
+from jinja2.bccache import Bucket
 from jinja2.runtime import Context
 from markupsafe import Markup
 
@@ -67,6 +69,54 @@ FILTERS = {
 }
 
 
+def _named(value: object) -> str:
+    """A setting as the cache key sees it: a function by its name (its repr holds an
+    address, new in every process), anything else by its repr."""
+    return str(getattr(value, "__qualname__", None) or repr(value))
+
+
+def compiled_with(env: Environment) -> str:
+    """Everything of an environment that is built into a compiled template.
+
+    Jinja keys its bytecode cache by the template's name and file only, and checks
+    the source: a template compiled with other delimiters, white-space rules,
+    extensions or escaping would be loaded as it was. Its own version, too: the
+    bytecode format it checks is Python's, not what its compiler makes of a template.
+    """
+    return repr(
+        (
+            jinja2.__version__,
+            env.block_start_string, env.block_end_string,
+            env.variable_start_string, env.variable_end_string,
+            env.comment_start_string, env.comment_end_string,
+            env.line_statement_prefix, env.line_comment_prefix,
+            env.trim_blocks, env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline,
+            sorted(env.extensions), env.optimized, env.is_async,
+            _named(env.autoescape), _named(env.finalize),
+        )
+    )  # fmt: skip
+
+
+class TemplateCache(FileSystemBytecodeCache):
+    """Jinja's file cache, keyed by the template's name and ``compiled_with``.
+
+    Not by the template's file: the publish hook builds each release from a fresh
+    export, and the same theme in a new folder compiles to the same code (Jinja
+    still checks each cached template against its source).
+    """
+
+    def get_bucket(
+        self, environment: Environment, name: str, filename: str | None, source: str
+    ) -> Bucket:
+        bucket = Bucket(
+            environment,
+            self.get_cache_key(f"{name}\x1f{compiled_with(environment)}"),
+            self.get_source_checksum(source),
+        )
+        self.load_bytecode(bucket)
+        return bucket
+
+
 _TEMPLATE_CACHES: dict[str | None, BytecodeCache] = {}
 
 
@@ -79,7 +129,7 @@ def template_cache(setting: object) -> BytecodeCache | None:
     if folder not in _TEMPLATE_CACHES:
         if folder is not None:
             os.makedirs(folder, exist_ok=True)
-        _TEMPLATE_CACHES[folder] = FileSystemBytecodeCache(folder)
+        _TEMPLATE_CACHES[folder] = TemplateCache(folder)
     return _TEMPLATE_CACHES[folder]
 
 
