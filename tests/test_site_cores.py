@@ -271,3 +271,28 @@ def test_a_rebuild_from_pelicans_content_cache_parses_nothing_ahead(
         "Number four:"
         in again["testimonials/2026-01-05-a-rounding-error-number-4/index.html"].decode()
     )
+
+
+def test_builds_that_fail_leave_no_guard_processes_behind(tmp_path: Path) -> None:
+    # ``pelican -r`` builds again after every save, a broken one included: the workers of a
+    # guard whose build failed must stop, not pile up one set per failed build.
+    import multiprocessing
+    import shutil
+    import time
+
+    content = copy_content(tmp_path / "content")
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    wall = theme / "templates/wall.html"
+    good = wall.read_text()
+    wall.write_text(good.replace("{% endblock %}", "{% endblok %}", 1))
+    for n in range(3):
+        with pytest.raises(Exception):  # noqa: B017 - Jinja's syntax error, as Pelican raises it
+            build(content, tmp_path / f"broken-{n}", THEME=str(theme), GOODWILL_GUARD="warn")
+    wall.write_text(good)
+    build(content, tmp_path / "output", THEME=str(theme), GOODWILL_GUARD="warn")
+    for _ in range(100):  # the pools stop their workers in the background
+        if not multiprocessing.active_children():
+            break
+        time.sleep(0.05)
+    assert multiprocessing.active_children() == []

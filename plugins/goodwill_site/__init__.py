@@ -47,36 +47,35 @@ from .outfiles import Background
 logger = logging.getLogger(__name__)
 
 STATE = "_goodwill_state"
-# Below this many story pages, reading the output at the end costs less than forking.
+# A build whose guard has no readers started with it (the second build of ``pelican -r``,
+# which sends no ``initialized``) forks its own once the stories are read; below this many
+# story pages, reading the output at the end costs less than forking.
 PARALLEL_GUARD_FROM = 50
 # The guard of each build under way, by its settings object (Pelican hands the same dict to
 # the generators and to ``finalized``); not in the settings, which Pelican pickles.
 _GUARDS: dict[int, Any] = {}
-# The guard's worker processes, started with the build, until its guard takes them; before
-# ``initialized`` (which says which build they are for), the ones ``register`` started.
-_READERS: dict[int, Any] = {}
-_STARTED: list[Any] = []
+# The guard's worker processes, started with the build, until its guard takes them.
+_READERS: dict[int, leakcheck.Readers] = {}
 
 
 def on_initialized(pelican: Any) -> None:
-    """Escape everything in templates by default: story metadata is customer text.
+    """Set up a build: templates escape by default (story metadata is customer text), and
+    the leak guard's readers start warming up while Pelican starts and reads.
 
-    Also what a build that failed in this process left: its heap frozen, its pages still
-    being linked into an output folder this build is about to clean (``pelican -r``).
+    Also cleared: what a build that failed in this process left, its heap frozen, its
+    pages still being linked into an output folder this build is about to clean, its
+    guard's worker processes (``pelican -r``).
     """
     gc.unfreeze()
     Background.join_all()
-    for left in _READERS.values():  # a build that failed before its guard took them
-        left.close()
-    _READERS.clear()
+    _close_guards()
     signals.article_generator_preread.connect(on_preread)
     settings = pelican.settings
-    # The guard's readers warm up while Pelican starts and reads (see leakcheck.Readers).
-    readers = _STARTED.pop() if _STARTED else _start_readers()
-    if readers is not None and _guard_mode(settings) == "off":
-        readers.close()
-    elif readers is not None:
-        _READERS[id(settings)] = readers
+    cores = os.cpu_count() or 1
+    if _guard_mode(settings) != "off" and cores > 1:
+        readers = leakcheck.start_readers(cores - 1)
+        if readers is not None:
+            _READERS[id(settings)] = readers
     env = dict(settings.get("JINJA_ENVIRONMENT") or {})
     env["autoescape"] = True
     # Templates do not change during a build (each build is a new environment): without
@@ -143,7 +142,9 @@ class _Members(list):  # type: ignore[type-arg]
     category, even where no category page is written (at 5,000 stories, 0.2 s
     for the one category and 0.2 s for the one author, every build). Articles
     compare by identity (Pelican's ``Content`` defines no ``__eq__``), so a set
-    of their ids gives the same answers.
+    of their ids gives the same answers. Made when Pelican has finished the lists
+    (``article_generator_finalized``): a plugin that changed one afterwards would
+    have to wrap it again.
     """
 
     def __init__(self, items: list[Any]) -> None:
@@ -200,6 +201,9 @@ def _start_guard(
         allow += curate.consented_names(Path(settings["PATH"]))
     folder = pagecache.folder(settings)
     readers = _READERS.pop(id(settings), None)  # started and warm: used on any site
+    left = _GUARDS.pop(id(settings), None)
+    if left is not None:  # ``pelican -r``: the same settings, a build that failed
+        left.close()
     scanner = leakcheck.Scanner(output, names, allow, folder, workers, shown or (), readers)
     _GUARDS[id(settings)] = scanner
     return scanner
@@ -236,6 +240,8 @@ def on_feed_written(path: str, context: dict[str, Any] | None = None, feed: Any 
 def on_finalized(pelican: Any) -> None:
     """Run the leak guard: GOODWILL_GUARD is "fail" (the default), "warn" or "off"."""
     gc.unfreeze()  # the build's objects may be collected again (several builds, one process)
+    # ``pelican -r`` builds again without ``initialized``: the next one parses ahead too.
+    signals.article_generator_preread.connect(on_preread)
     settings = pelican.settings
     mode = _guard_mode(settings)
     scanner = _GUARDS.pop(id(settings), None)
@@ -255,23 +261,17 @@ def on_finalized(pelican: Any) -> None:
         )
 
 
-def _start_readers() -> Any:
-    cores = os.cpu_count() or 1
-    return leakcheck.start_readers(cores - 1) if cores > 1 else None
+def _close_guards() -> None:
+    """Stop the worker processes of guards no build will finish (it failed first)."""
+    for readers in _READERS.values():
+        readers.close()
+    _READERS.clear()
+    for scanner in _GUARDS.values():
+        scanner.close()
+    _GUARDS.clear()
 
 
 def register() -> None:
-    """Connect the plugin; and start the guard's readers, the earliest they can start.
-
-    Their warming up (loading the scanner, its word lists and phone metadata: a tenth
-    of a second) then overlaps Pelican's own start rather than its reading, when the
-    other core parses Markdown.
-    """
-    while _STARTED:  # registered again before a build took them
-        _STARTED.pop().close()
-    readers = _start_readers()
-    if readers is not None:
-        _STARTED.append(readers)
     signals.initialized.connect(on_initialized)
     signals.generator_init.connect(on_generator_init)
     signals.article_generator_preread.connect(on_preread)

@@ -68,6 +68,7 @@ def key_file(settings: dict[str, Any]) -> Path:
 
 
 def load_names(settings: dict[str, Any]) -> Names:
+    """The key and the digest of every redacted name, from the stories' redaction records."""
     from goodwill import guardrecords
     from goodwill.keys import load_key
 
@@ -122,7 +123,13 @@ def _scanner_digest() -> str:
     import goodwill
 
     package = Path(goodwill.__file__).parent
-    digest = hashlib.sha256(metadata.version("phonenumbers").encode())
+    try:
+        version = metadata.version("phonenumbers")
+    except metadata.PackageNotFoundError:  # installed some other way (phonenumberslite)
+        import phonenumbers
+
+        version = str(getattr(phonenumbers, "__version__", ""))
+    digest = hashlib.sha256(version.encode())
     for path in [*_guard_sources(package), *sorted(package.glob("data/*"))]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -168,6 +175,8 @@ _QUEUE: Any = None  # in a worker started early: where its build's ``_ARGS`` arr
 
 
 def _config() -> tuple[Any, Any, Any, Any]:
+    """This process's scanning settings, made on first use: a worker that never scans
+    never loads the scanner, and the process that renders usually never does."""
     global _CONFIG
     if _CONFIG is None:
         from goodwill import guard
@@ -185,6 +194,7 @@ def _config() -> tuple[Any, Any, Any, Any]:
 
 
 def _warm_up() -> None:
+    """Load the scanner and what its first page would load (``guard.warm_up``)."""
     from goodwill import guard  # loaded by the worker: this process may never scan a page
 
     guard.warm_up()
@@ -218,6 +228,7 @@ class Readers:
             self.queue.put(args)
 
     def close(self) -> None:
+        """Stop the workers, for a build that ended before its guard took them."""
         self.pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -359,6 +370,7 @@ class Scanner:
         self.pending: dict[str, tuple[Future[list[tuple[str, list[Any], list[str]]]], int]] = {}
         self.batch: list[tuple[str, str]] = []
         self.batch_bytes = 0
+        self.scanned_here: dict[int, list[tuple[str, list[Any], list[str]]]] = {}
         self.batches: list[tuple[Future[list[tuple[str, list[Any], list[str]]]], list[Any]]] = []
 
     def submit(self, path: Path) -> None:
@@ -385,6 +397,12 @@ class Scanner:
         if len(self.batch) >= BATCH or self.batch_bytes >= BATCH_BYTES:
             self._flush()
 
+    def close(self) -> None:
+        """Stop the workers of a build that will not ``finish`` (it failed)."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
     def _flush(self) -> None:
         if self.pool is None or not self.batch:
             return
@@ -402,8 +420,8 @@ class Scanner:
         (one fewer than the cores, during the build) are usually a few batches
         behind the last pages written.
         """
-        waiting = [(f, b) for f, b in self.batches if not f.running() and not f.done()]
-        if _CONFIG is None and len(waiting) < SHARE_FROM:
+        waiting = sum(not f.running() and not f.done() for f, _ in self.batches)
+        if _CONFIG is None and waiting < SHARE_FROM:
             # This process has not scanned yet: loading what a scan needs (60 ms) costs
             # more than waiting for warm workers to read a few batches.
             self.batches = []
@@ -426,7 +444,6 @@ class Scanner:
         findings: list[Any] = []
         clean: set[str] = set()
         read = 0
-        self.scanned_here: dict[int, list[tuple[str, list[Any], list[str]]]] = {}
         try:
             recheck: list[tuple[Path, str, str]] = []  # known clean, but new names since
             seen: dict[str, str] = {}
