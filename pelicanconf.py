@@ -54,6 +54,7 @@ RELATIVE_URLS = True
 CACHE_PATH = ".goodwill/cache/pelican"
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
+CHECK_MODIFIED_METHOD = "md5"  # a file's bytes, not its time: a restored old copy is noticed
 
 # Goodwill
 GOODWILL_INBOX = "inbox"

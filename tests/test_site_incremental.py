@@ -408,6 +408,29 @@ def test_a_deleted_story_sends_only_the_pages_it_changed_to_be_read_again(
     assert read and 0 < int(read.group(1)) < len(scanned) // 2
 
 
+def test_a_name_left_on_a_page_is_still_found_after_another_story_is_deleted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The guard's record survives a deleted story; a page it found a name on is read again
+    # on every build all the same.
+    content = copy_content(tmp_path / "content")
+    monkeypatch.setenv("GOODWILL_KEY", KEY)
+    rounding = content / "testimonials/2026-02-11-a-rounding-error-fixed-the-same-day"
+    holt = {"kind": "name", "digest": digest(KEY.encode(), "name", "Holt")}
+    rounding.with_suffix(".redactions.json").write_text(json.dumps([holt]))
+    story = rounding.with_suffix(".md")
+    story.write_text(story.read_text().replace("Small, but", "Small, but Mr Holt noticed, and", 1))
+    approve(story)
+    export = content / f"testimonials/{EXPORT}"
+    for build_number in (1, 2):
+        caplog.clear()
+        with caplog.at_level(logging.ERROR), pytest.raises(RuntimeError, match="leak guard"):
+            build(content, tmp_path / "output", GOODWILL_GUARD="fail")
+        assert "2026-02-11-a-rounding-error-fixed-the-same-day/index.html" in caplog.text
+        if build_number == 1:
+            export.with_suffix(".md").unlink()  # another story goes
+
+
 def test_a_page_changed_behind_the_builds_back_is_read_again(
     site: tuple[Path, Path], caplog: pytest.LogCaptureFixture
 ) -> None:
