@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 KINDS = ("testimonials", "gifts", "pledges")
@@ -410,8 +411,12 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "item"
 
 
+@lru_cache(maxsize=4096)
 def initials(name: str) -> str:
-    """Up to two capital letters for an avatar; "?" when the name has no letters."""
+    """Up to two capital letters for an avatar; "?" when the name has no letters.
+
+    Cached: a wall, the embed file and the share cards ask for every story's, and a
+    site has far fewer names than stories."""
     words = [w for w in re.split(r"[\s.\-]+", name) if w and w[0].isalpha()]
     letters = "".join(w[0] for w in words[:2]).upper()
     return letters or "?"

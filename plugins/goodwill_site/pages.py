@@ -239,19 +239,6 @@ def write_all(
             urls.append(page.url)
         return urls
 
-    # Machine-readable files carry public stories only, even in a preview build. Written
-    # first: the guard reads this one (every story's quote) while the walls render.
-    entries = [
-        structured.embed_entry(
-            a.goodwill,
-            absolute(a.url),
-            absolute(a.goodwill_avatar) if a.goodwill_avatar else "",
-        )
-        for a in state.public_testimonials
-    ]
-    text = structured.testimonials_json(entries, site, siteurl)
-    written(_write_text(output, "testimonials.json", text))
-
     testimonials = model["testimonials"]
     public_urls = ["", *wall(testimonials, "testimonials/", "Testimonials", "", current="all")]
     for view in model["pledges"]:
@@ -296,9 +283,22 @@ def write_all(
 
     links = state.pages.take_links()
     listings = Background(partial(link_all, links), fork=len(links) >= LINK_APART_FROM)
+
+    # Machine-readable files carry public stories only, even in a preview build. Written
+    # before the walls render: the guard reads this one (every story's quote) meanwhile.
+    entries = [
+        structured.embed_entry(
+            a.goodwill,
+            absolute(a.url),
+            absolute(a.goodwill_avatar) if a.goodwill_avatar else "",
+        )
+        for a in state.public_testimonials
+    ]
+    text = structured.testimonials_json(entries, site, siteurl)
+    written(_write_text(output, "testimonials.json", text))
+
     for render in to_render:
         render()
-    listings.join()
 
     public_urls += [a.url for a in state.public_testimonials + state.public_gifts]
     sitemap = structured.sitemap_xml(absolute(u) for u in public_urls)
@@ -308,6 +308,7 @@ def write_all(
         state.linker.join()  # reused pages and images, linked beside the rendering
     drawn, reused = state.plan.write(output)
     logger.info("goodwill: %d image(s) drawn, %d reused from the cache", drawn, reused)
+    listings.join()
     pages = state.pages
     removed = pages.finish(output)
     logger.info(
