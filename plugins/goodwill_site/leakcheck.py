@@ -146,18 +146,28 @@ def _salt(names: Names, allow: Iterable[str]) -> str:
 
 def _files(output_dir: Path, suffixes: frozenset[str]) -> list[tuple[str, str]]:
     """Every file the guard reads under ``output_dir``, as (path, path relative to it with
-    "/"), in a stable order; strings, not ``Path`` objects: a site has thousands."""
-    found = []
-    top = os.fspath(output_dir)
-    for root, dirs, files in os.walk(top):
-        dirs.sort()
-        prefix = root[len(top) :].lstrip(os.sep).replace(os.sep, "/")
-        prefix = prefix + "/" if prefix else ""
-        found += [
-            (os.path.join(root, f), prefix + f)
-            for f in sorted(files)
-            if os.path.splitext(f)[1].lower() in suffixes
-        ]
+    "/"), sorted by the latter; strings, not ``Path`` objects: a site has thousands.
+
+    Listed with ``os.scandir`` rather than ``os.walk``, which asks the file system once
+    more about every folder (every story page has one): at 5,000 stories, half of what
+    the guard spends at the end of a rebuild. Links to folders are not followed, as
+    ``os.walk`` does not follow them.
+    """
+    found: list[tuple[str, str]] = []
+    folders = [(os.fspath(output_dir), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue  # gone or unreadable, as os.walk skips it
+        with entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, f"{prefix}{entry.name}/"))
+                elif os.path.splitext(entry.name)[1].lower() in suffixes and not entry.is_dir():
+                    found.append((entry.path, prefix + entry.name))
+    found.sort(key=lambda pair: pair[1])
     return found
 
 
