@@ -383,6 +383,12 @@ def test_a_newly_redacted_name_no_page_has_a_word_for_sends_no_page_to_be_read_a
     assert "leak guard: 0 file(s) read" in caplog.text
 
 
+def redacted(story: Path, name: str) -> None:
+    """Give ``story`` (its path without suffix) a redaction record listing ``name``."""
+    record = {"kind": "name", "digest": digest(KEY.encode(), "name", name)}
+    story.with_suffix(".redactions.json").write_text(json.dumps([record]))
+
+
 def test_a_deleted_story_sends_only_the_pages_it_changed_to_be_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -390,12 +396,9 @@ def test_a_deleted_story_sends_only_the_pages_it_changed_to_be_read_again(
     # its redaction record must not make the guard read the whole site again.
     content = copy_content(tmp_path / "content")
     monkeypatch.setenv("GOODWILL_KEY", KEY)
-    rounding = content / "testimonials/2026-02-11-a-rounding-error-fixed-the-same-day"
-    holt = {"kind": "name", "digest": digest(KEY.encode(), "name", "Holt")}
-    rounding.with_suffix(".redactions.json").write_text(json.dumps([holt]))
+    redacted(content / "testimonials/2026-02-11-a-rounding-error-fixed-the-same-day", "Holt")
     export = content / f"testimonials/{EXPORT}"
-    zelda = {"kind": "name", "digest": digest(KEY.encode(), "name", "Zelda")}
-    export.with_suffix(".redactions.json").write_text(json.dumps([zelda]))
+    redacted(export, "Zelda")
     build(content, tmp_path / "output", GOODWILL_GUARD="fail")
     export.with_suffix(".md").unlink()
     export.with_suffix(".redactions.json").unlink()
@@ -416,8 +419,7 @@ def test_a_name_left_on_a_page_is_still_found_after_another_story_is_deleted(
     content = copy_content(tmp_path / "content")
     monkeypatch.setenv("GOODWILL_KEY", KEY)
     rounding = content / "testimonials/2026-02-11-a-rounding-error-fixed-the-same-day"
-    holt = {"kind": "name", "digest": digest(KEY.encode(), "name", "Holt")}
-    rounding.with_suffix(".redactions.json").write_text(json.dumps([holt]))
+    redacted(rounding, "Holt")
     story = rounding.with_suffix(".md")
     story.write_text(story.read_text().replace("Small, but", "Small, but Mr Holt noticed, and", 1))
     approve(story)
