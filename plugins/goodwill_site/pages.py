@@ -141,19 +141,17 @@ def compiled_with(env: Environment) -> str:
 
 
 class TemplateCache(FileSystemBytecodeCache):
-    """Jinja's file cache, keyed by the template's name and ``compiled_with``.
-
-    Not by the template's file: the publish hook builds each release from a fresh
-    export, and the same theme in a new folder compiles to the same code (Jinja
-    still checks each cached template against its source).
-    """
+    """Jinja's file cache, keyed as Jinja keys it (the template's name and file) and by
+    ``compiled_with``. The file stays in the key although the same theme in another
+    folder compiles to the same code: the compiled code names its file, and an error
+    in a template must point at the one the build used."""
 
     def get_bucket(
         self, environment: Environment, name: str, filename: str | None, source: str
     ) -> Bucket:
         bucket = Bucket(
             environment,
-            self.get_cache_key(f"{name}\x1f{compiled_with(environment)}"),
+            self.get_cache_key(f"{name}\x1f{compiled_with(environment)}", filename),
             self.get_source_checksum(source),
         )
         self.load_bytecode(bucket)
