@@ -8,7 +8,6 @@ plugin links pages it reuses from its cache instead of rendering them.
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import re
@@ -154,31 +153,6 @@ def test_compiled_templates_are_not_reused_under_other_jinja_options(tmp_path: P
     page = f"testimonials/{EXPORT}/index.html"
     assert (tmp_path / "b" / page).read_text() == (tmp_path / "c" / page).read_text()
     assert (tmp_path / "b" / page).read_text() != (tmp_path / "a" / page).read_text()
-
-
-def test_a_card_kept_from_an_earlier_build_is_used_when_its_wall_renders_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A story dated in the past moves every newer card of its walls by one: those walls
-    # render again, with the cards of the stories that did not change taken as they were.
-    monkeypatch.syspath_prepend(str(ROOT / "plugins"))
-    pages = importlib.import_module("goodwill_site.pages")
-    monkeypatch.setattr(pages, "_CARDS", {})  # cards earlier tests left in this process
-    content = copy_content(tmp_path / "content")
-    output = tmp_path / "output"
-    build(content, output)
-    kept = sorted((tmp_path / "cache/goodwill-pages/cards").glob("*.card.html"))
-    assert kept
-    marked = {}
-    for card in kept:
-        card.write_text(card.read_text() + "<!-- kept -->")
-        marked[card.name] = card
-    monkeypatch.setattr(pages, "_CARDS", {})  # a new process: nothing in memory
-    add_story(content)
-    build(content, output)
-    assert "<!-- kept -->" in (output / "testimonials/index.html").read_text()
-    new_cards = set(p.name for p in (tmp_path / "cache/goodwill-pages/cards").iterdir())
-    assert len(new_cards - set(marked)) >= 1  # the new story's card, rendered and kept
 
 
 def test_a_rebuild_with_nothing_changed_renders_no_page_of_the_plugin(

@@ -126,9 +126,6 @@ def on_pretaxonomy(generator: Any) -> None:
         guardrecords.write_shown(Path(shown_file), state.shown)
     generator.context[STATE] = state
     generator.context["goodwill"] = state.model
-    # Cards are kept beside the page cache, by the same keys (off with the page cache).
-    cards = pagecache.folder(generator.settings) / "cards"
-    pages.keep_cards_in(cards if state.pages.enabled else None)
     pages_to_write = len(generator.articles) + len(generator.translations)
     # The guard reads beside the rendering on the other cores: one core stays Pelican's, or
     # the guard's processes would take turns with it and slow the build they wait for.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import logging
 import os
 from collections.abc import Callable
@@ -42,51 +40,12 @@ _MAX_CARDS = 50_000  # a long watch session renders many builds in one process
 _MACROS = "_goodwill_macros"
 
 
-# Where rendered cards are kept between builds (beside the page cache), or None. A story
-# dated a year back shifts every newer page of its walls by one card: at 5,000 stories,
-# 500 pages to render again, and their 1,500 cards were most of that time.
-_CARD_FOLDER: list[str] = []
-
-
-def keep_cards_in(folder: Path | None) -> None:
-    """Keep rendered cards in ``folder`` from now on (None: only for this process's life)."""
-    _CARD_FOLDER[:] = [os.fspath(folder)] if folder is not None else []
-    if folder is not None:
-        os.makedirs(folder, exist_ok=True)
-
-
-def _kept_card(name: str) -> Markup | None:
-    try:
-        with open(name, encoding="utf-8") as f:
-            return Markup(f.read())
-    except OSError:
-        return None
-
-
-def _keep_card(name: str, html: str) -> None:
-    partial = f"{name}.{os.getpid()}.part"
-    try:
-        with open(partial, "w", encoding="utf-8") as f:
-            f.write(html)
-        os.replace(partial, name)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(partial)  # a card not kept is only rendered again next time
-
-
 @pass_context
 def card(context: Context, article: Any, heading: str = "h2") -> Markup:
     """``{{ a|card }}``: the theme's ``testimonial_card`` macro, rendered once per story."""
     siteurl = str(context.get("SITEURL", ""))
     key = (getattr(article, "goodwill_page_key", ""), heading, siteurl)
     html = _CARDS.get(key) if key[0] else None
-    if html is not None:
-        return html
-    kept = ""
-    if key[0] and _CARD_FOLDER:
-        name = hashlib.sha256("\x1f".join(key).encode()).hexdigest()[:32]
-        kept = f"{_CARD_FOLDER[0]}/{name}.card.html"
-        html = _kept_card(kept)
     if html is None:
         env = context.environment
         made = env.__dict__.setdefault(_MACROS, {})
@@ -95,12 +54,10 @@ def card(context: Context, article: Any, heading: str = "h2") -> Markup:
             template = env.get_template("macros.html")
             macros = made[siteurl] = template.make_module(context.get_all())
         html = macros.testimonial_card(article, context["goodwill"]["pledge_titles"], heading)
-        if kept:
-            _keep_card(kept, str(html))
-    if key[0]:
-        if len(_CARDS) >= _MAX_CARDS:
-            _CARDS.clear()
-        _CARDS[key] = html
+        if key[0]:
+            if len(_CARDS) >= _MAX_CARDS:
+                _CARDS.clear()
+            _CARDS[key] = html
     return html
 
 
