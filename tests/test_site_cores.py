@@ -315,3 +315,21 @@ def test_a_finished_build_leaves_its_heap_out_of_the_last_collection_and_the_nex
     second = gc.get_freeze_count()
     gc.unfreeze()
     assert second < first * 1.5  # the first build's objects were not kept frozen
+
+
+def test_an_address_in_a_quote_is_found_in_the_embed_file_written_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # testimonials.json is written as soon as the stories are read and read by the guard's
+    # workers while the pages render: what it holds is judged all the same.
+    content = copy_content(tmp_path / "content")
+    many_stories(content)
+    story = content / "testimonials/2026-01-05-a-rounding-error-number-4.md"
+    text = story.read_text()
+    quote = next(line for line in text.splitlines() if line.startswith("Quote: "))
+    story.write_text(text.replace(quote, quote + " Write to maren.holt@example.com."))
+    approve(story)
+    monkeypatch.setenv("GOODWILL_KEY", KEY)
+    with caplog.at_level(logging.ERROR), pytest.raises(RuntimeError, match="leak guard"):
+        build(content, tmp_path / "output", GOODWILL_GUARD="fail")
+    assert re.search(r"leak guard: testimonials\.json:\d+: email", caplog.text)

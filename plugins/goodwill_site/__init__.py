@@ -131,7 +131,10 @@ def on_pretaxonomy(generator: Any) -> None:
     # the guard's processes would take turns with it and slow the build they wait for.
     cores = os.cpu_count() or 1
     workers = cores - 1 if pages_to_write >= PARALLEL_GUARD_FROM else 0
-    _start_guard(generator.settings, Path(generator.output_path), workers, state.shown)
+    scanner = _start_guard(generator.settings, Path(generator.output_path), workers, state.shown)
+    embed = pages.write_embed(generator.settings, state, Path(generator.output_path))
+    if scanner is not None:
+        scanner.submit(embed)
 
 
 class _Members(list):  # type: ignore[type-arg]

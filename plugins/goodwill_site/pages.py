@@ -138,6 +138,31 @@ def _write_text(output: Path, name: str, text: str) -> Path:
     return path
 
 
+def write_embed(settings: dict[str, Any], state: Any, output: Path) -> Path:
+    """``testimonials.json``, written as soon as the stories are read.
+
+    Machine-readable files carry public stories only, even in a preview build. Everything
+    in it is known once the stories are read, and it is the site's largest file (3 MB at
+    5,000 stories, 0.15 s for the leak guard): written first, it is read beside the rest
+    of the build rather than after it.
+    """
+    siteurl = settings.get("SITEURL", "")
+
+    def absolute(url: str) -> str:
+        return f"{siteurl.rstrip('/')}/{url}"
+
+    entries = [
+        structured.embed_entry(
+            a.goodwill,
+            absolute(a.url),
+            absolute(a.goodwill_avatar) if a.goodwill_avatar else "",
+        )
+        for a in state.public_testimonials
+    ]
+    text = structured.testimonials_json(entries, settings.get("SITENAME", ""), siteurl)
+    return _write_text(output, "testimonials.json", text)
+
+
 def write_all(
     generator: Any, writer: Any, state: Any, written: Callable[[Path], None] | None = None
 ) -> None:
@@ -149,7 +174,6 @@ def write_all(
     output = Path(generator.output_path)
     per_page = int(settings.get("GOODWILL_PER_PAGE", 12))
     relative = settings.get("RELATIVE_URLS", False)
-    site = settings.get("SITENAME", "")
     siteurl = settings.get("SITEURL", "")
 
     def absolute(url: str) -> str:
@@ -281,19 +305,6 @@ def write_all(
 
     links = state.pages.take_links()
     listings = Background(partial(link_all, links), fork=len(links) >= LINK_APART_FROM)
-
-    # Machine-readable files carry public stories only, even in a preview build. Written
-    # before the walls render: the guard reads this one (every story's quote) meanwhile.
-    entries = [
-        structured.embed_entry(
-            a.goodwill,
-            absolute(a.url),
-            absolute(a.goodwill_avatar) if a.goodwill_avatar else "",
-        )
-        for a in state.public_testimonials
-    ]
-    text = structured.testimonials_json(entries, site, siteurl)
-    written(_write_text(output, "testimonials.json", text))
 
     for render in to_render:
         render()
