@@ -306,12 +306,14 @@ def write_all(
     links = state.pages.take_links()
     listings = Background(partial(link_all, links), fork=len(links) >= LINK_APART_FROM)
 
-    for render in to_render:
-        render()
-
+    # Every address is known once the listings are planned: the sitemap goes to the guard
+    # before the pages render, not after.
     public_urls += [a.url for a in state.public_testimonials + state.public_gifts]
     sitemap = structured.sitemap_xml(absolute(u) for u in public_urls)
     written(_write_text(output, "sitemap.xml", sitemap))
+
+    for render in to_render:
+        render()
 
     if state.linker is not None:
         state.linker.join()  # reused pages and images, linked beside the rendering
