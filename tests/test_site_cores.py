@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,13 @@ def many_stories(content: Path) -> None:
             .replace("Featured: true\n", "")
         )
         approve(story)
+
+
+def edit_approved(content: Path, change: Callable[[str], str]) -> None:
+    """One of the seventy stories, changed by the founder and approved again."""
+    story = content / "testimonials/2026-01-05-a-rounding-error-number-4.md"
+    story.write_text(change(story.read_text()))
+    approve(story)
 
 
 def _noting(join, seen: list[bool]):
@@ -107,9 +115,7 @@ def test_the_guard_reading_beside_a_big_build_still_finds_a_planted_address(
 ) -> None:
     content = copy_content(tmp_path / "content")
     many_stories(content)
-    story = content / "testimonials/2026-01-05-a-rounding-error-number-4.md"
-    story.write_text(story.read_text() + "\nWrite to maren.holt@example.com any time.\n")
-    approve(story)
+    edit_approved(content, lambda text: text + "\nWrite to maren.holt@example.com any time.\n")
     monkeypatch.setenv("GOODWILL_KEY", KEY)
     with (
         caplog.at_level(logging.INFO),
@@ -324,11 +330,12 @@ def test_an_address_in_a_quote_is_found_in_the_embed_file_written_first(
     # workers while the pages render: what it holds is judged all the same.
     content = copy_content(tmp_path / "content")
     many_stories(content)
-    story = content / "testimonials/2026-01-05-a-rounding-error-number-4.md"
-    text = story.read_text()
-    quote = next(line for line in text.splitlines() if line.startswith("Quote: "))
-    story.write_text(text.replace(quote, quote + " Write to maren.holt@example.com."))
-    approve(story)
+
+    def in_the_quote(text: str) -> str:
+        quote = next(line for line in text.splitlines() if line.startswith("Quote: "))
+        return text.replace(quote, quote + " Write to maren.holt@example.com.")
+
+    edit_approved(content, in_the_quote)
     monkeypatch.setenv("GOODWILL_KEY", KEY)
     with caplog.at_level(logging.ERROR), pytest.raises(RuntimeError, match="leak guard"):
         build(content, tmp_path / "output", GOODWILL_GUARD="fail")
