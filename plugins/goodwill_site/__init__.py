@@ -1,7 +1,10 @@
 """Goodwill's Pelican plugin: signals in, calls to ``goodwill`` out, nothing else.
 
-Five moments matter:
+The moments that matter:
 
+* ``initialized``: templates escape by default, and the leak guard's worker
+  processes start warming up (``leakcheck.Readers``); ``generator_init`` gives each
+  template environment its compiled-template cache.
 * ``article_generator_preread``: before Pelican reads its first article, the
   Markdown files it will parse are parsed ahead on every core (``preread``).
 * ``article_generator_pretaxonomy``: Pelican has read every file but has not yet
@@ -10,12 +13,15 @@ Five moments matter:
   Pelican's lists (articles, translations, drafts, hidden), so nothing downstream
   (pages, feeds, ``output/drafts/``) ever sees them. Story pages the page cache
   holds are taken off Pelican's hands (``pagecache``), missing images start
-  drawing on the other cores (``media``) and the leak guard gets ready.
+  drawing on the other cores (``media``), the leak guard gets its settings and
+  ``testimonials.json`` is written.
+* ``article_generator_finalized``: Pelican's category and author lists get a
+  constant-time ``in`` (``_Members``).
 * ``content_written`` and ``feed_written``: each page and feed Pelican writes goes
   to the guard's workers, and each story page into the page cache.
 * ``article_writer_finalized``: the site's own pages (wall, filters, gifts,
-  pledges, ``testimonials.json``, the sitemap) and the images are written, and
-  reused pages linked into the output.
+  pledges, the sitemap) and the images are written, and reused pages linked into
+  the output.
 * ``finalized``: the leak guard (``leakcheck``) judges the whole output, with the
   redacted names when the key is there.
 
@@ -256,6 +262,7 @@ def on_finalized(pelican: Any) -> None:
 
 
 def _judge(pelican: Any) -> None:
+    """The guard's verdict on the whole output; findings stop the build in "fail" mode."""
     settings = pelican.settings
     mode = _guard_mode(settings)
     scanner = _GUARDS.pop(id(settings), None)
