@@ -17,6 +17,12 @@ from goodwill.stories import Gift, Testimonial
 CONTEXT = "https://schema.org"
 
 
+def absolute_url(site_url: str, url: str) -> str:
+    """A site-relative ``url`` ("testimonials/x/") made absolute: what JSON-LD, the embed
+    file and the sitemap need, whatever the pages themselves link with."""
+    return f"{site_url.rstrip('/')}/{url}"
+
+
 def _organization(site_name: str, site_url: str) -> dict[str, Any]:
     org: dict[str, Any] = {"@type": "Organization", "name": site_name}
     if site_url:

@@ -121,7 +121,7 @@ def _display_path(article: Any, settings: dict[str, Any]) -> str:
 
 
 def _absolute(settings: dict[str, Any], url: str) -> str:
-    return f"{settings.get('SITEURL', '').rstrip('/')}/{url}"
+    return structured.absolute_url(settings.get("SITEURL", ""), url)
 
 
 def _read_ledger(settings: dict[str, Any]) -> list[Any]:

@@ -149,7 +149,7 @@ def write_embed(settings: dict[str, Any], state: Any, output: Path) -> Path:
     siteurl = settings.get("SITEURL", "")
 
     def absolute(url: str) -> str:
-        return f"{siteurl.rstrip('/')}/{url}"
+        return structured.absolute_url(siteurl, url)
 
     entries = [
         structured.embed_entry(
@@ -177,7 +177,7 @@ def write_all(
     siteurl = settings.get("SITEURL", "")
 
     def absolute(url: str) -> str:
-        return f"{siteurl.rstrip('/')}/{url}"
+        return structured.absolute_url(siteurl, url)
 
     # What every listing shows besides its own items: the filter links and pledge names.
     common = [
