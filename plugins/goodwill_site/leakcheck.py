@@ -471,7 +471,7 @@ class Scanner:
                     recheck.append((Path(name), rel, digest))
                 else:
                     judged.append((name, rel, digest))
-                    if rel not in self.pending:
+                    if self.pool is not None and rel not in self.pending:
                         # Written outside the writer's signals (or never handed over):
                         # queued now, so this process and the workers share it below.
                         self.batch.append((name, rel))
