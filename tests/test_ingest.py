@@ -330,3 +330,59 @@ def test_the_command_starts_without_the_html_parser_a_plain_text_inbox_never_nee
     probe = "import sys; import goodwill.cli, goodwill.ingest; print('bs4' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_drafts_come_out_in_inbox_order_whichever_worker_finishes_first():
+    # The main process writes in inbox order (numbered slugs depend on it), while a worker
+    # that finished early is given the next batch rather than waiting behind a slow one.
+    from concurrent.futures import Future
+
+    from goodwill.ingest import Known, _Flow
+
+    sent: list[Future] = []
+
+    def submit(jobs):
+        sent.append(Future())
+        sent[-1].jobs = jobs
+        return sent[-1]
+
+    flow = _Flow(limit=2)
+    flow.submit = submit
+    flow.add(["a"])
+    flow.add(["b"])
+    flow.add(Known(excluded=False))
+    flow.add(["c"])
+    assert [f.jobs for f in sent] == [["a"], ["b"]]  # both workers busy: "c" is held
+    sent[1].set_result(["B"])  # the second batch finishes first
+    assert list(flow.ready()) == []  # nothing before "a" is done, so nothing comes out
+    flow.add(["d"])
+    assert [f.jobs for f in sent] == [["a"], ["b"], ["c"]]  # the idle worker got "c"
+    sent[0].set_result(["A"])
+    assert list(flow.ready()) == ["A", "B", Known(excluded=False)]
+    sent[2].set_result(["C"])
+    sent_d = sent[3]
+    sent_d.set_result(["D"])
+    assert list(flow.drain()) == ["C", "D"]
+
+
+def test_a_failure_while_walking_the_inbox_stops_ingest_with_its_error(site, monkeypatch):
+    # The inbox is walked in a thread of its own; what goes wrong there must reach the
+    # command, not leave it waiting for jobs that will never come.
+    import itertools
+
+    from goodwill import ingest as ingest_module
+    from goodwill.keys import load_key
+    from goodwill.settings import load
+
+    real = ingest_module.plan_inbox
+
+    def failing(paths, settings):
+        yield from itertools.islice(real(paths, settings), 1)
+        raise OSError("the inbox disk went away")
+
+    monkeypatch.setattr(ingest_module, "plan_inbox", failing)
+    settings = load()
+    with pytest.raises(OSError, match="the inbox disk went away"):
+        ingest_module.ingest(
+            [settings.inbox_dir], settings, load_key(Path("key"), create=True), workers=2
+        )
