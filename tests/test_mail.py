@@ -635,3 +635,32 @@ def test_corpus_mail_histories_come_out_with_the_roles_the_corpus_wrote(tmp_path
         if roles != [m.role for m in t.messages]:
             wrong.append(t.id)
     assert wrong == []
+
+
+def test_a_paste_keeps_its_name_however_the_inbox_is_reached(tmp_path: Path, monkeypatch):
+    """A paste's identity is its path inside the inbox, with folders and links resolved:
+    the same file walked by a relative path, an absolute one, through a linked folder or
+    as a link of its own is one thread, not four."""
+    from goodwill.mail import plan_inbox
+
+    real = tmp_path / "real-inbox"
+    (real / "2026").mkdir(parents=True)
+    paste = real / "2026" / "thanks.txt"
+    paste.write_text("Thank you so much!\n\nMaren\n")
+    (tmp_path / "linked-inbox").symlink_to(real, target_is_directory=True)
+    (real / "shortcut.txt").symlink_to(paste)
+    monkeypatch.chdir(tmp_path)
+
+    def names(root: str) -> dict[str, str]:
+        settings = Settings(inbox=root)
+        return {
+            Path(job.source).name: job.name
+            for job in plan_inbox([Path(root)], settings)
+            if not isinstance(job, InboxError)
+        }
+
+    expected = {"thanks.txt": "2026/thanks.txt", "shortcut.txt": "2026/thanks.txt"}
+    assert names("real-inbox") == expected
+    assert names(str(real)) == expected
+    assert names("linked-inbox") == expected
+    assert names("real-inbox/../real-inbox") == expected
