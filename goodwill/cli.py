@@ -9,12 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from goodwill import __version__, scaffold
 from goodwill.keys import KeyFileError, load_key
@@ -191,18 +191,8 @@ def _ingest(args: argparse.Namespace, settings: Settings, err: Console) -> int:
         key = secrets.token_hex(32).encode()
 
     show_progress = err.is_terminal and not args.json
-    with Progress(
-        SpinnerColumn(),
-        TextColumn("ingesting"),
-        BarColumn(),
-        TextColumn("{task.completed} threads"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=not show_progress,
-    ) as progress:
-        task = progress.add_task("ingest", total=None)
-        try:
+    try:
+        with _progress(err, show_progress) as advance:
             report = ingest(
                 paths,
                 settings,
@@ -210,11 +200,11 @@ def _ingest(args: argparse.Namespace, settings: Settings, err: Console) -> int:
                 content_dir=args.content,
                 dry_run=args.dry_run,
                 workers=args.workers,
-                on_thread=lambda: progress.advance(task),
+                on_thread=advance,
             )
-        except ContentError as exc:  # e.g. a broken ledger row: checked before any write
-            err.print(f"goodwill: {exc}", markup=False)
-            return USAGE
+    except ContentError as exc:  # e.g. a broken ledger row: checked before any write
+        err.print(f"goodwill: {exc}", markup=False)
+        return USAGE
 
     if args.json:
         document = {
@@ -235,6 +225,28 @@ def _ingest(args: argparse.Namespace, settings: Settings, err: Console) -> int:
             )
         print(("Dry run, nothing written. " if args.dry_run else "") + report.summary())
     return FAILED if report.failed else OK
+
+
+@contextmanager
+def _progress(console: Console, shown: bool) -> Iterator[Callable[[], None] | None]:
+    """A thread counter on the terminal, or nothing: when output goes to a file or a pipe,
+    rich's progress is neither imported nor called for each thread."""
+    if not shown:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("ingesting"),
+        BarColumn(),
+        TextColumn("{task.completed} threads"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("ingest", total=None)
+        yield lambda: progress.advance(task)
 
 
 if __name__ == "__main__":  # pragma: no cover
