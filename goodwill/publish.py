@@ -136,7 +136,7 @@ def build_release(
         releases.point_live_at(layout, release)
     except BaseException:
         releases.discard(partial)
-        _sweep(layout)
+        _sweep(layout, refused=True)
         raise
     removed = releases.prune(layout, keep)
     _sweep(layout)
@@ -150,17 +150,17 @@ def build_release(
     return OK
 
 
-def _sweep(layout: Layout) -> None:
+def _sweep(layout: Layout, *, refused: bool = False) -> None:
     """Drop from the publish cache what no kept release shows (``releases.sweep_cache``)."""
     try:
-        releases.sweep_cache(layout)
+        releases.sweep_cache(layout, refused=refused)
     except OSError as exc:
         say(f"warning: {layout.cache}: could not be cleaned ({exc.strerror}); remove it by hand")
 
 
 def _refuse(layout: Layout, partial: Path, commit: str, why: str, lines: list[str]) -> int:
     releases.discard(partial)
-    _sweep(layout)  # pages the refused build rendered, the one with the leak among them
+    _sweep(layout, refused=True)  # pages the refused build rendered, the leak among them
     label = f"commit {commit[:12]}" if commit else "this build"
     say(f"{label} was NOT published: {why}. The live site is unchanged.")
     for line in lines:

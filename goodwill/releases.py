@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from goodwill import cardstore
+
 PARTIAL = ".partial"
 OUTPUT = "output"  # the folder inside a release that the live link points at
 
@@ -159,7 +161,7 @@ def prune(layout: Layout, keep: int) -> list[Path]:
 _PUBLISHED_SUFFIXES = frozenset({".html", ".png", ".jpg", ".jpeg", ".webp", ".gif", ".part"})
 
 
-def sweep_cache(layout: Layout) -> int:
+def sweep_cache(layout: Layout, *, refused: bool = False) -> int:
     """Remove the cached pages and images no kept release shows; how many were removed.
 
     A release's pages and images are hard links to the cache's files, so a file
@@ -168,13 +170,17 @@ def sweep_cache(layout: Layout) -> int:
     leak in it included). The site stops showing it; its cache must not keep it
     either. Where hard links are not possible every page is a copy, and the whole
     cache goes: slower pushes, nothing kept. Also removed: the plugin's lists of
-    what it wrote into each output folder, one per release and of no use to the next.
+    what it wrote into each output folder, one per release and of no use to the next;
+    and after a ``refused`` (or failed) build, the story cards it kept for the next
+    (``goodwill.cardstore``): the build ran with its guard off, and one may hold the leak.
     """
     removed = 0
     for root, _, files in os.walk(layout.cache):
         for name in files:
             path = os.path.join(root, name)
-            stale = name.startswith("written-") and name.endswith(".json")
+            stale = (name.startswith("written-") and name.endswith(".json")) or (
+                refused and name == cardstore.FILE
+            )
             try:
                 if stale or (
                     os.path.splitext(name)[1].lower() in _PUBLISHED_SUFFIXES

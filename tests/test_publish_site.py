@@ -150,3 +150,20 @@ def test_a_refused_build_leaves_nothing_of_its_pages_in_the_publish_cache(site: 
     pushed = site.push()
     assert "NOT published" in pushed.stderr, pushed.stderr
     assert "900123" not in cached_text(site.layout.cache)
+
+
+def test_a_refused_build_keeps_no_story_card_in_the_publish_cache(site: Site):
+    # The build keeps its rendered cards for the next one (the plugin's guard is off in a
+    # publish build; the hook's guard runs after it): a refused build's cards go too.
+    cards = list(site.layout.cache.rglob("cards.json"))
+    assert cards and "You saved my quarter-end" in cards[0].read_text()  # kept when published
+    export = site.clone / "content/testimonials/2026-03-04-the-export-that-ate-my-invoices.md"
+    export.write_text(
+        export.read_text().replace("my quarter-end,", "my quarter-end (07700 900123),")
+    )
+    curate.approve(export, "replied yes to our e-mail", date(2026, 3, 20))
+    site.commit("A phone number slipped into a story's quote")
+    pushed = site.push()
+    assert "NOT published" in pushed.stderr, pushed.stderr
+    assert "900123" not in cached_text(site.layout.cache)
+    assert not list(site.layout.cache.rglob("cards.json"))

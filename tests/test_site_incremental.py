@@ -463,3 +463,58 @@ def test_the_guards_record_depends_on_the_guards_own_code_only(
     (package / "ingest.py").write_text("from pkg import guard\n")
     names = [p.name for p in _guard_sources(package)]
     assert names == ["digest.py", "guard.py", "model.py", "words.py"]
+
+
+def backdated_story(content: Path) -> None:
+    """A new story dated in the middle of the range: every newer wall page shifts by one."""
+    new = add_story(content)
+    new.write_text(new.read_text().replace("Date: 2026-03-19 08:00", "Date: 2025-10-01 08:00"))
+    approve(new)
+
+
+def walls(output: Path) -> dict[str, str]:
+    return {
+        p.relative_to(output).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted((output / "testimonials").rglob("index.html"))
+        if re.match(
+            r"^testimonials/(index\.html|page/|pledge/|product/)", p.relative_to(output).as_posix()
+        )
+    }
+
+
+def test_cards_kept_by_one_build_are_read_back_by_the_next_and_walls_come_out_the_same(
+    tmp_path: Path,
+) -> None:
+    # A later build runs in a new process: it reads the cards the last build kept, renders
+    # only the new story's card, and its walls are what a build from nothing makes.
+    content = copy_content(tmp_path / "content")
+    output = tmp_path / "output"
+    build(content, output, DELETE_OUTPUT_DIRECTORY=False, GOODWILL_PER_PAGE=3)
+    pages = sys.modules["goodwill_site.pages"]
+    kept = json.loads((tmp_path / "cache/goodwill-pages/cards.json").read_text())
+    assert len(kept["cards"]) > 1  # one per public story
+
+    pages._CARDS.clear()  # what a new process starts with
+    pages._IN_FILE.clear()
+    backdated_story(content)
+    build(content, output, DELETE_OUTPUT_DIRECTORY=False, GOODWILL_PER_PAGE=3)
+    assert pages._RENDERED[0] == 1  # the new story's card, once for all the walls it is on
+
+    fresh = copy_content(tmp_path / "fresh" / "content")
+    backdated_story(fresh)
+    pages._CARDS.clear()
+    build(fresh, tmp_path / "fresh" / "output", GOODWILL_PER_PAGE=3)
+    assert walls(output) == walls(tmp_path / "fresh" / "output")
+
+
+def test_a_build_its_leak_guard_stops_keeps_no_cards(tmp_path: Path) -> None:
+    content = copy_content(tmp_path / "content")
+    export = content / f"testimonials/{EXPORT}.md"
+    export.write_text(
+        export.read_text().replace("my quarter-end,", "my quarter-end (07700 900123),")
+    )
+    approve(export)
+    sys.modules.get("goodwill_site.pages", object()).__dict__.get("_CARDS", {}).clear()
+    with pytest.raises(Exception, match="leak guard"):
+        build(content, tmp_path / "output", GOODWILL_GUARD="fail")
+    assert not list((tmp_path / "cache").rglob("cards.json"))

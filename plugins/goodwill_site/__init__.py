@@ -132,6 +132,7 @@ def on_pretaxonomy(generator: Any) -> None:
         guardrecords.write_shown(Path(shown_file), state.shown)
     generator.context[STATE] = state
     generator.context["goodwill"] = state.model
+    pages.begin_cards(state.pages.folder if state.pages.enabled else None)
     pages_to_write = len(generator.articles) + len(generator.translations)
     # The guard reads beside the rendering on the other cores: one core stays Pelican's, or
     # the guard's processes would take turns with it and slow the build they wait for.
@@ -253,6 +254,7 @@ def on_finalized(pelican: Any) -> None:
     signals.article_generator_preread.connect(on_preread)
     try:
         _judge(pelican)
+        pages.keep_cards()  # only after a clean verdict: no card with a leak is kept
     finally:
         # The build is over. Python's last act before exiting is to walk the whole heap for
         # garbage: at 5,000 stories, 0.3 s of a 3 s rebuild, to free memory the process is

@@ -15,7 +15,7 @@ from jinja2.bccache import Bucket
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from goodwill import evidence, stories, structured
+from goodwill import cardstore, evidence, stories, structured
 
 from . import pagecache
 from .outfiles import LINK_APART_FROM, Background, link_all
@@ -40,6 +40,14 @@ _MAX_CARDS = 50_000  # a long watch session renders many builds in one process
 _MACROS = "_goodwill_macros"
 
 
+# The cards of the current build (kept after it only when its leak guard passed) and the
+# file they are kept in between builds (``goodwill.cardstore``); None: not kept.
+_USED: set[tuple[str, str, str]] = set()
+_RENDERED = [0]  # cards the template rendered this build, not read back
+_KEPT_AT: list[Path | None] = [None]
+_IN_FILE: dict[Path, frozenset[tuple[str, str, str]]] = {}  # what this process read or wrote
+
+
 @pass_context
 def card(context: Context, article: Any, heading: str = "h2") -> Markup:
     """``{{ a|card }}``: the theme's ``testimonial_card`` macro, rendered once per story."""
@@ -54,11 +62,39 @@ def card(context: Context, article: Any, heading: str = "h2") -> Markup:
             template = env.get_template("macros.html")
             macros = made[siteurl] = template.make_module(context.get_all())
         html = macros.testimonial_card(article, context["goodwill"]["pledge_titles"], heading)
+        _RENDERED[0] += 1
         if key[0]:
             if len(_CARDS) >= _MAX_CARDS:
                 _CARDS.clear()
             _CARDS[key] = html
+    if key[0]:
+        _USED.add(key)
     return html
+
+
+def begin_cards(folder: Path | None) -> None:
+    """A build starts: read the cards the last one kept, unless this process holds them.
+
+    ``folder`` is the page cache's (None when the page cache is off: nothing kept)."""
+    _USED.clear()
+    _RENDERED[0] = 0
+    path = _KEPT_AT[0] = folder / cardstore.FILE if folder is not None else None
+    if path is not None and not _CARDS:
+        kept = cardstore.load(path)
+        _CARDS.update((k, Markup(v)) for k, v in kept.items())
+        _IN_FILE[path] = frozenset(kept)
+
+
+def keep_cards() -> None:
+    """The build passed its leak guard: keep the cards it showed for the next build (in a
+    new process), unless the file already holds exactly those."""
+    path = _KEPT_AT[0]
+    _KEPT_AT[0] = None
+    if path is None or not _USED or (not _RENDERED[0] and _IN_FILE.get(path) == _USED):
+        return
+    shown = {k: _CARDS[k] for k in _USED if k in _CARDS}
+    cardstore.save(path, shown)
+    _IN_FILE[path] = frozenset(shown)
 
 
 FILTERS = {
