@@ -119,11 +119,11 @@ def measure(cmd: list[str], cwd: Path, log: Path, *, sample: bool = True) -> Run
         peak = [0]
         stop = threading.Event()
 
-        def sample() -> None:
+        def sampling() -> None:
             while not stop.wait(0.05):  # every 20 ms took ~1% of a core from the tool
                 peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
 
-        sampler = threading.Thread(target=sample, daemon=True)
+        sampler = threading.Thread(target=sampling, daemon=True)
         if sample:
             sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)

@@ -355,13 +355,13 @@ def test_drafts_come_out_in_inbox_order_whichever_worker_finishes_first():
     assert [f.jobs for f in sent] == [["a"], ["b"]]  # both workers busy: "c" is held
     sent[1].set_result(["B"])  # the second batch finishes first
     assert list(flow.ready()) == []  # nothing before "a" is done, so nothing comes out
+    assert [f.jobs for f in sent] == [["a"], ["b"], ["c"]]  # but the idle worker got "c"
     flow.add(["d"])
-    assert [f.jobs for f in sent] == [["a"], ["b"], ["c"]]  # the idle worker got "c"
+    assert len(sent) == 3  # "a" and "c" are being worked on: "d" waits
     sent[0].set_result(["A"])
     assert list(flow.ready()) == ["A", "B", Known(excluded=False)]
+    sent[3].set_result(["D"])  # "d" went out when "a" was written, and finishes first
     sent[2].set_result(["C"])
-    sent_d = sent[3]
-    sent_d.set_result(["D"])
     assert list(flow.drain()) == ["C", "D"]
 
 
@@ -386,3 +386,25 @@ def test_a_failure_while_walking_the_inbox_stops_ingest_with_its_error(site, mon
         ingest_module.ingest(
             [settings.inbox_dir], settings, load_key(Path("key"), create=True), workers=2
         )
+
+
+def test_the_walk_runs_only_so_far_ahead_of_the_workers():
+    # A helpdesk export's jobs carry their whole threads: a walk that planned the whole
+    # export while the workers were busy would hold it all in memory.
+    import threading
+    import time
+
+    from goodwill.ingest import _plan_ahead, _Walk
+
+    walk = _Walk(room=threading.Semaphore(3))
+    walk.forked.set()
+    planner = threading.Thread(target=_plan_ahead, args=(iter([[n] for n in range(100)]), walk))
+    planner.start()
+    time.sleep(0.3)
+    assert walk.events.qsize() == 3  # three batches planned, none sent: the walk waits
+    walk.room.release()  # the main thread sent one
+    time.sleep(0.3)
+    assert walk.events.qsize() == 4
+    walk.stop.set()
+    planner.join(timeout=5)
+    assert not planner.is_alive()  # a stopped ingest does not leave the walk running

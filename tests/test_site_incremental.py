@@ -514,7 +514,35 @@ def test_a_build_its_leak_guard_stops_keeps_no_cards(tmp_path: Path) -> None:
         export.read_text().replace("my quarter-end,", "my quarter-end (07700 900123),")
     )
     approve(export)
-    sys.modules.get("goodwill_site.pages", object()).__dict__.get("_CARDS", {}).clear()
+    plugin_pages = sys.modules.get("goodwill_site.pages")
+    if plugin_pages is not None:
+        plugin_pages._CARDS.clear()
     with pytest.raises(Exception, match="leak guard"):
         build(content, tmp_path / "output", GOODWILL_GUARD="fail")
     assert not list((tmp_path / "cache").rglob("cards.json"))
+
+
+def test_cards_on_reused_wall_pages_stay_kept_and_a_withdrawn_storys_card_goes(
+    tmp_path: Path,
+) -> None:
+    # A rebuild that renders only the front wall pages still keeps the cards of the stories
+    # on the pages it reused; a story withdrawn since loses its card.
+    content = copy_content(tmp_path / "content")
+    output = tmp_path / "output"
+    kept_at = tmp_path / "cache/goodwill-pages/cards.json"
+    build(content, output, DELETE_OUTPUT_DIRECTORY=False, GOODWILL_PER_PAGE=3)
+    pages = sys.modules["goodwill_site.pages"]
+    before = len(json.loads(kept_at.read_text())["cards"])
+
+    pages._CARDS.clear()  # a new process
+    pages._IN_FILE.clear()
+    add_story(content)  # the newest story: only the front pages change
+    build(content, output, DELETE_OUTPUT_DIRECTORY=False, GOODWILL_PER_PAGE=3)
+    assert len(json.loads(kept_at.read_text())["cards"]) == before + 1
+
+    export = content / f"testimonials/{EXPORT}.md"
+    curate.withdraw(export, content, tmp_path / "private")
+    build(content, output, DELETE_OUTPUT_DIRECTORY=False, GOODWILL_PER_PAGE=3)
+    assert "You saved my quarter-end" not in kept_at.read_text()
+    # The added story is a copy of the export story's thread, withdrawn with it.
+    assert len(json.loads(kept_at.read_text())["cards"]) == before - 1

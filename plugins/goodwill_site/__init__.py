@@ -132,7 +132,10 @@ def on_pretaxonomy(generator: Any) -> None:
         guardrecords.write_shown(Path(shown_file), state.shown)
     generator.context[STATE] = state
     generator.context["goodwill"] = state.model
-    pages.begin_cards(state.pages.folder if state.pages.enabled else None)
+    pages.begin_cards(
+        state.pages.folder if state.pages.enabled else None,
+        (a.goodwill_page_key for a in state.model["testimonials"]),
+    )
     pages_to_write = len(generator.articles) + len(generator.translations)
     # The guard reads beside the rendering on the other cores: one core stays Pelican's, or
     # the guard's processes would take turns with it and slow the build they wait for.
@@ -253,8 +256,8 @@ def on_finalized(pelican: Any) -> None:
     # ``pelican -r`` builds again without ``initialized``: the next one parses ahead too.
     signals.article_generator_preread.connect(on_preread)
     try:
-        _judge(pelican)
-        pages.keep_cards()  # only after a clean verdict: no card with a leak is kept
+        if _judge(pelican):
+            pages.keep_cards()  # only after a clean verdict: no card with a leak is kept
     finally:
         # The build is over. Python's last act before exiting is to walk the whole heap for
         # garbage: at 5,000 stories, 0.3 s of a 3 s rebuild, to free memory the process is
@@ -263,8 +266,10 @@ def on_finalized(pelican: Any) -> None:
         gc.freeze()
 
 
-def _judge(pelican: Any) -> None:
-    """The guard's verdict on the whole output; findings stop the build in "fail" mode."""
+def _judge(pelican: Any) -> bool:
+    """The guard's verdict on the whole output; findings stop the build in "fail" mode.
+
+    True when nothing was found (or the guard is off); False in "warn" mode with findings."""
     settings = pelican.settings
     mode = _guard_mode(settings)
     scanner = _GUARDS.pop(id(settings), None)
@@ -272,7 +277,7 @@ def _judge(pelican: Any) -> None:
         cores = os.cpu_count() or 1
         scanner = _start_guard(settings, Path(pelican.output_path), cores if cores > 1 else 0)
     if scanner is None:
-        return
+        return True
     findings, read = scanner.finish()
     logger.info("leak guard: %d file(s) read, the rest unchanged since a clean scan", read)
     for f in findings:
@@ -282,6 +287,7 @@ def _judge(pelican: Any) -> None:
             f"leak guard: {len(findings)} possible piece(s) of personal data in "
             f"{pelican.output_path} (listed above); remove them from content/ and rebuild"
         )
+    return not findings
 
 
 def _close_guards() -> None:

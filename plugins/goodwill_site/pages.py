@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -40,9 +40,10 @@ _MAX_CARDS = 50_000  # a long watch session renders many builds in one process
 _MACROS = "_goodwill_macros"
 
 
-# The cards of the current build (kept after it only when its leak guard passed) and the
-# file they are kept in between builds (``goodwill.cardstore``); None: not kept.
-_USED: set[tuple[str, str, str]] = set()
+# The stories on this build's walls (their page keys) and the file cards are kept in
+# between builds (``goodwill.cardstore``; None: not kept). Kept only when the build's leak
+# guard passed.
+_SHOWN: list[frozenset[str]] = [frozenset()]
 _RENDERED = [0]  # cards the template rendered this build, not read back
 _KEPT_AT: list[Path | None] = [None]
 _IN_FILE: dict[Path, frozenset[tuple[str, str, str]]] = {}  # what this process read or wrote
@@ -67,17 +68,16 @@ def card(context: Context, article: Any, heading: str = "h2") -> Markup:
             if len(_CARDS) >= _MAX_CARDS:
                 _CARDS.clear()
             _CARDS[key] = html
-    if key[0]:
-        _USED.add(key)
     return html
 
 
-def begin_cards(folder: Path | None) -> None:
+def begin_cards(folder: Path | None, shown: Iterable[str]) -> None:
     """A build starts: read the cards the last one kept, unless this process holds them.
 
-    ``folder`` is the page cache's (None when the page cache is off: nothing kept)."""
-    _USED.clear()
+    ``folder`` is the page cache's (None when the page cache is off: nothing kept);
+    ``shown`` the page keys of the stories on this build's walls."""
     _RENDERED[0] = 0
+    _SHOWN[0] = frozenset(shown)
     path = _KEPT_AT[0] = folder / cardstore.FILE if folder is not None else None
     if path is not None and not _CARDS:
         kept = cardstore.load(path)
@@ -86,15 +86,21 @@ def begin_cards(folder: Path | None) -> None:
 
 
 def keep_cards() -> None:
-    """The build passed its leak guard: keep the cards it showed for the next build (in a
-    new process), unless the file already holds exactly those."""
+    """The build passed its leak guard: keep the cards of the stories on its walls for the
+    next build (in a new process), whether this build showed them or reused the page they
+    are on; a story no longer shown (withdrawn, edited) loses its card."""
     path = _KEPT_AT[0]
     _KEPT_AT[0] = None
-    if path is None or not _USED or (not _RENDERED[0] and _IN_FILE.get(path) == _USED):
+    if path is None:
         return
-    shown = {k: _CARDS[k] for k in _USED if k in _CARDS}
-    cardstore.save(path, shown)
-    _IN_FILE[path] = frozenset(shown)
+    kept = {k: v for k, v in _CARDS.items() if k[0] in _SHOWN[0]}
+    if not _RENDERED[0] and _IN_FILE.get(path) == set(kept):
+        return
+    if kept:
+        cardstore.save(path, kept)
+    else:
+        path.unlink(missing_ok=True)
+    _IN_FILE[path] = frozenset(kept)
 
 
 FILTERS = {
