@@ -318,6 +318,9 @@ def _pipeline(items: Iterable[Job | InboxError], ctx: _Context, workers: int) ->
     finally:
         walk.stop.set()
         walk.forked.set()
+        # The walk ends at its next entry: none outlives this ingest (`goodwill watch` forks
+        # the next one's workers, which must not copy a lock a walk still holds).
+        planner.join()
         if pool is not None:
             pool.shutdown(cancel_futures=True)
 

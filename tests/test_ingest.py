@@ -408,3 +408,35 @@ def test_the_walk_runs_only_so_far_ahead_of_the_workers():
     walk.stop.set()
     planner.join(timeout=5)
     assert not planner.is_alive()  # a stopped ingest does not leave the walk running
+
+
+def test_an_ingest_stopped_by_an_error_leaves_no_walk_running(site, monkeypatch):
+    # `goodwill watch` ingests again in the same process: a walk left reading the inbox
+    # would run beside the next ingest's fork.
+    import threading
+    import time
+
+    from goodwill import content
+    from goodwill import ingest as ingest_module
+    from goodwill.keys import load_key
+    from goodwill.problems import InboxError
+    from goodwill.settings import load
+
+    real = ingest_module.plan_inbox
+
+    def long_walk(paths, settings):
+        yield from real(paths, settings)
+        yield InboxError("inbox/a.mbox", "unreadable", "export it again")
+        time.sleep(1.0)  # a big mailbox being scanned when the error comes
+        yield InboxError("inbox/b.mbox", "unreadable", "export it again")
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ingest_module, "plan_inbox", long_walk)
+    monkeypatch.setattr(content, "apply", disk_full)
+    settings = load()
+    key = load_key(Path("key"), create=True)
+    with pytest.raises(OSError, match="No space left"):
+        ingest_module.ingest([settings.inbox_dir], settings, key, workers=2)
+    assert not [t for t in threading.enumerate() if t.name == "goodwill-plan"]
