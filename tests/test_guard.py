@@ -546,3 +546,62 @@ def test_a_story_address_counts_as_a_link_only_whole():
     assert ann.on("index.html", '<a href="stories/ann.html">Ann</a>')
     assert ann.on("feed.xml", '"url": "https://tidy.example/ann.html#top"')
     assert not ann.on("index.html", '<a href="stories/joann.html">Jo Ann</a>')
+
+
+def _card(quote: str) -> str:
+    return (
+        '<article class="card" lang="en">\n'
+        f'  <h2 class="card-title"><a href="/testimonials/x/">A story</a></h2>\n'
+        f"  <blockquote><p>{quote}</p></blockquote>\n"
+        "</article>\n"
+    )
+
+
+def test_a_card_on_two_walls_is_read_once_and_found_on_each_at_its_own_line(monkeypatch):
+    # A story's card is on the wall and on its pledges' and product's walls, and a story
+    # dated mid-range shifts every newer wall page by one card: the guard reads each card
+    # once per build and still reports it on every page, at that page's line.
+    import goodwill.guard as guard_module
+
+    leaky = _card("Thanks! Write to maren.holt@example.com any time.")
+    clean = _card("Answered within the hour, on a Sunday.")
+    head = '<!DOCTYPE html>\n<html><body>\n<h1>Testimonials</h1>\n<div class="cards">\n'
+    wall = head + clean + leaky + "</div>\n</body></html>\n"
+    pledge_wall = head + leaky + clean + "</div>\n</body></html>\n"
+    scanned: list[str] = []
+    scan = guard_module._scan
+
+    def counting(text, *args):  # type: ignore[no-untyped-def]
+        scanned.append(text)
+        return scan(text, *args)
+
+    monkeypatch.setattr(guard_module, "_scan", counting)
+    monkeypatch.setattr(guard_module, "_ENTRIES", {})
+    found = scan_text(wall, "testimonials/index.html", ".html")
+    found += scan_text(pledge_wall, "testimonials/pledge/p/index.html", ".html")
+    assert [(f.path, f.line, f.kind) for f in found] == [
+        ("testimonials/index.html", 11, "email"),
+        ("testimonials/pledge/p/index.html", 7, "email"),
+    ]
+    assert sum("maren.holt" in piece for piece in scanned) == 1  # read once, reported twice
+
+
+def test_values_at_a_cards_edges_are_found_as_the_whole_page_finds_them():
+    # Reading a page card by card finds what reading it whole finds, at the same lines: a
+    # tag ends a piece of text, so nothing is found across a card's edge.
+    names = NameMatcher(KEY, {digest(KEY, "name", "Maren Holt"), digest(KEY, "name", "Holt")})
+    cards = [
+        _card("maren.holt@example.com"),  # first thing in a card
+        _card("Call 07700 900123"),
+        _card("Best, Maren Holt"),  # last thing in a card
+        '<article class="card">Holt</article>\n',
+        _card("4111 1111 1111 1111"),
+    ]
+    page = "<html><body>\n" + "".join(cards) + "</body></html>\n"
+    pieces = scan_text(page, "testimonials/page/2/index.html", ".html", names=names)
+    whole = NameMatcher(KEY, {digest(KEY, "name", "Maren Holt"), digest(KEY, "name", "Holt")})
+    import goodwill.guard as guard_module
+
+    expected = guard_module._scan(page, ".html", guard_module.Allowed(()), whole)
+    assert [(f.line, f.kind) for f in pieces] == [(line, kind) for line, kind, _ in expected]
+    assert {f.kind for f in pieces} == {"email", "phone", "name", "card"}
