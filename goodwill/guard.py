@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import phonenumbers
 
@@ -587,7 +588,7 @@ class NameMatcher:
         self.clean_segments: set[str] = set()  # text between tags with no name in it
         # Pieces (feed entries, story cards) read with this matcher, and what was found in
         # them (``_scan_entries``).
-        self.entries: dict[tuple[object, ...], list[tuple[int, str, str]]] = {}
+        self.entries: dict[tuple[object, ...], list[Any]] = {}
 
     def matches(self, words: str) -> bool:
         hit = self.cache.get(words)
@@ -820,7 +821,13 @@ def _scan(
     text: str, suffix: str, allowed: Allowed, names: NameMatcher | None
 ) -> list[tuple[int, str, str]]:
     """(line, kind, excerpt) of each finding in ``text``."""
-    readable = readable_text(text, suffix)
+    return _found(readable_text(text, suffix), allowed, names)
+
+
+def _found(
+    readable: str, allowed: Allowed, names: NameMatcher | None
+) -> list[tuple[int, str, str]]:
+    """(line, kind, excerpt) of each finding in a file's readable text."""
     hits = find_leaks(readable, allowed, names)
     return [
         (readable.count("\n", 0, h.start) + 1, h.kind, excerpt(readable, h, hits)) for h in hits
@@ -832,42 +839,88 @@ def _scan(
 # the wall, its pledges' walls and its product's (at 5,000 stories, 17,600 cards on 1,500
 # pages, 5,000 of them different), and a story dated mid-range shifts every newer wall page
 # by one card, so a rebuild reads 500 pages again (1.5 ms each, measured) made of cards read
-# before. A page is read piece by piece, a feed entry or a story card each, and each piece
+# before. A page is cut where a feed entry or a story card starts, and each piece is read
 # once per name matcher, which is one build's: a matcher hashes each word once and hands the
 # digests to the build's record (``drain``), so a piece must not be skipped by a matcher
-# that never read it. Nothing is found across a piece's edge (a tag ends a piece of text
-# anyway), and a page with a comment or CDATA section, which could span pieces, is read whole.
+# that never read it.
+#
+# Two things are found across tags: a name whose words stand in two text nodes ("Maren" at
+# the end of one, "Holt" opening the next) and a number after a phone label. So a piece is
+# read on its own only when its text opens with neither (``_opens_apart``): a card's opens
+# with its class, "card", in lower case; a feed entry's usually with its title, and is then
+# read together with the piece before it. A page with a comment or CDATA section, which
+# could span pieces, is read whole.
 _PIECE = re.compile(r'<(?:entry|item)[\s>]|<article class="card"[\s>]')
-_CARD_END = re.compile(r"</article>")  # a card's piece ends with it: the pager is not in it
-_SPANNING = re.compile(r"<!--|<!\[CDATA\[")
-_ENTRIES: dict[tuple[object, ...], list[tuple[int, str, str]]] = {}  # without a name matcher
+_SPANNING = re.compile(r"<!--|<!\[CDATA\[|&lt;!--|&lt;!\[CDATA\[")
+_ENTRIES: dict[tuple[object, ...], list[Any]] = {}  # without a name matcher
 _MAX_PIECES = 20_000  # pieces remembered per matcher: a 5,000-story site's cards and entries
+
+
+def _opens_apart(readable: str) -> bool:
+    """Whether nothing found in a piece's readable text can begin before it: it opens, after
+    white space and segment marks, with no capital (a name's next word) and no digit, "+" or
+    "(" (a number a phone label before it would make a phone)."""
+    head = readable.lstrip(" \t\n\r\f\v\u00a0" + SEGMENT)
+    return bool(head) and not (head[0].isupper() or head[0].isdigit() or head[0] in "+(")
+
+
+def _read_piece(
+    piece: str,
+    suffix: str,
+    allowed: Allowed,
+    names: NameMatcher | None,
+    memo: dict[tuple[object, ...], list[Any]],
+    context: object,
+    *,
+    findings: bool = True,
+) -> tuple[list[tuple[int, str, str]] | None, bool]:
+    """A piece's findings (None when not asked for and not known yet), and whether it may be
+    read apart from the piece before it."""
+    # Known by a hash of its text, not the text: the memo holds a whole site's cards.
+    digest = hashlib.blake2b(piece.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    key = (digest, suffix, context)
+    known = memo.get(key)
+    if known is None:
+        if len(memo) >= _MAX_PIECES:
+            memo.clear()  # bounded
+        readable = readable_text(piece, suffix)
+        apart = _opens_apart(readable)
+        # Read only if it is to be read apart: a piece joined to the one before is read there.
+        known = memo[key] = [
+            _found(readable, allowed, names) if findings and apart else None,
+            apart,
+        ]
+    elif findings and known[0] is None and known[1]:
+        known[0] = _found(readable_text(piece, suffix), allowed, names)
+    return known[0], known[1]
 
 
 def _scan_entries(
     text: str, path: str, suffix: str, allowed: Allowed, names: NameMatcher | None
 ) -> list[Finding]:
-    edges = {0}
-    for m in _PIECE.finditer(text):
-        edges.add(m.start())
-        if m.group().startswith("<article"):
-            end = _CARD_END.search(text, m.end())
-            if end is not None:
-                edges.add(end.end())
-    starts = sorted(e for e in edges if e < len(text))
+    cuts = [0, *(m.start() for m in _PIECE.finditer(text) if m.start() > 0)]
     # What decides a piece's findings besides its text: the values allowed on this file.
     context = (frozenset(allowed.texts), frozenset(allowed.numbers))
     memo = names.entries if names is not None else _ENTRIES
+    # A piece that cannot be read apart joins the one before it: [start, end, pieces].
+    groups: list[list[int]] = []
+    for start, end in zip(cuts, [*cuts[1:], len(text)], strict=True):
+        _, apart = _read_piece(
+            text[start:end], suffix, allowed, names, memo, context, findings=False
+        )
+        if groups and not apart:
+            groups[-1][1] = end
+            groups[-1][2] += 1
+        else:
+            groups.append([start, end, 1])
     findings: list[Finding] = []
-    for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
+    for start, end, pieces in groups:
         piece = text[start:end]
-        # Known by a hash of its text, not the text: the memo holds a whole site's cards.
-        key = (hashlib.blake2b(piece.encode(), digest_size=16).digest(), suffix, context)
-        found = memo.get(key)
-        if found is None:
-            if len(memo) >= _MAX_PIECES:
-                memo.clear()  # bounded
-            found = memo[key] = _scan(piece, suffix, allowed, names)
+        found = (
+            _read_piece(piece, suffix, allowed, names, memo, context)[0] if pieces == 1 else None
+        )
+        if found is None:  # pieces read together (or a first piece that opens joined)
+            found = _found(readable_text(piece, suffix), allowed, names)
         first_line = text.count("\n", 0, start)
         findings += [
             Finding(path, first_line + line, kind, shown_as) for line, kind, shown_as in found
