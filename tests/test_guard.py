@@ -191,8 +191,9 @@ FEED_WITH_TIMESTAMPS = """<?xml version="1.0" encoding="utf-8"?>
 
 
 def test_an_entry_two_feeds_share_is_found_in_each_on_its_own_line(monkeypatch):
-    # The site-wide feed and a category's feed carry the same entries; the guard reads such
-    # an entry once, and still reports it in every feed, at that feed's line.
+    # The site-wide feed and a category's feed carry the same entries; the guard reports
+    # such an entry in every feed, at that feed's line. (An entry that opens with its title
+    # is read with the one before it: see the test of a name split between two entries.)
     import goodwill.guard as guard_module
 
     entry = (
@@ -202,14 +203,6 @@ def test_an_entry_two_feeds_share_is_found_in_each_on_its_own_line(monkeypatch):
     clean = "<entry><title>Licence moved</title><content>All good.</content></entry>\n"
     site_wide = f"<?xml version='1.0'?>\n<feed><title>Tidy</title>\n{clean}{entry}</feed>\n"
     category = f"<?xml version='1.0'?>\n<feed><title>Tidy: testimonials</title>\n{entry}</feed>\n"
-    scanned: list[str] = []
-    real_found = guard_module._found
-
-    def counting(text, *args):  # type: ignore[no-untyped-def]
-        scanned.append(text)
-        return real_found(text, *args)
-
-    monkeypatch.setattr(guard_module, "_found", counting)
     monkeypatch.setattr(guard_module, "_ENTRIES", {})
     found = scan_text(site_wide, "feeds/all.atom.xml", ".xml")
     found += scan_text(category, "feeds/testimonials.atom.xml", ".xml")
@@ -587,7 +580,7 @@ def test_a_card_on_two_walls_is_read_once_and_found_on_each_at_its_own_line(monk
 
 def test_values_at_a_cards_edges_are_found_as_the_whole_page_finds_them():
     # Reading a page card by card finds what reading it whole finds, at the same lines: a
-    # tag ends a piece of text, so nothing is found across a card's edge.
+    # card's text opens with its class, "card", which no name or phone number runs into.
     names = NameMatcher(KEY, {digest(KEY, "name", "Maren Holt"), digest(KEY, "name", "Holt")})
     cards = [
         _card("maren.holt@example.com"),  # first thing in a card
