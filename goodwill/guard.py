@@ -871,11 +871,9 @@ def _read_piece(
     names: NameMatcher | None,
     memo: dict[tuple[object, ...], list[Any]],
     context: object,
-    *,
-    findings: bool = True,
 ) -> tuple[list[tuple[int, str, str]] | None, bool]:
-    """A piece's findings (None when not asked for and not known yet), and whether it may be
-    read apart from the piece before it."""
+    """A piece's findings, and whether it may be read apart from the piece before it; the
+    findings are None for a piece that may not (it is read with the one before it)."""
     # Known by a hash of its text, not the text: the memo holds a whole site's cards.
     digest = hashlib.blake2b(piece.encode("utf-8", "surrogatepass"), digest_size=16).digest()
     key = (digest, suffix, context)
@@ -885,13 +883,7 @@ def _read_piece(
             memo.clear()  # bounded
         readable = readable_text(piece, suffix)
         apart = _opens_apart(readable)
-        # Read only if it is to be read apart: a piece joined to the one before is read there.
-        known = memo[key] = [
-            _found(readable, allowed, names) if findings and apart else None,
-            apart,
-        ]
-    elif findings and known[0] is None and known[1]:
-        known[0] = _found(readable_text(piece, suffix), allowed, names)
+        known = memo[key] = [_found(readable, allowed, names) if apart else None, apart]
     return known[0], known[1]
 
 
@@ -902,25 +894,19 @@ def _scan_entries(
     # What decides a piece's findings besides its text: the values allowed on this file.
     context = (frozenset(allowed.texts), frozenset(allowed.numbers))
     memo = names.entries if names is not None else _ENTRIES
-    # A piece that cannot be read apart joins the one before it: [start, end, pieces].
-    groups: list[list[int]] = []
+    # A piece that cannot be read apart joins the one before it: (start, end, its findings
+    # when it stands alone; None once another piece has joined it).
+    groups: list[tuple[int, int, list[tuple[int, str, str]] | None]] = []
     for start, end in zip(cuts, [*cuts[1:], len(text)], strict=True):
-        _, apart = _read_piece(
-            text[start:end], suffix, allowed, names, memo, context, findings=False
-        )
+        found, apart = _read_piece(text[start:end], suffix, allowed, names, memo, context)
         if groups and not apart:
-            groups[-1][1] = end
-            groups[-1][2] += 1
+            groups[-1] = (groups[-1][0], end, None)
         else:
-            groups.append([start, end, 1])
+            groups.append((start, end, found))
     findings: list[Finding] = []
-    for start, end, pieces in groups:
-        piece = text[start:end]
-        found = (
-            _read_piece(piece, suffix, allowed, names, memo, context)[0] if pieces == 1 else None
-        )
+    for start, end, found in groups:
         if found is None:  # pieces read together (or a first piece that opens joined)
-            found = _found(readable_text(piece, suffix), allowed, names)
+            found = _found(readable_text(text[start:end], suffix), allowed, names)
         first_line = text.count("\n", 0, start)
         findings += [
             Finding(path, first_line + line, kind, shown_as) for line, kind, shown_as in found

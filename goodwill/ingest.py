@@ -388,8 +388,8 @@ class _Flow:
     """Planned entries on their way to the workers and back, outcomes out in inbox order.
 
     Planning runs ahead of the workers (``_plan_ahead``): an entry planned while every
-    worker is busy is held here, not waited for. Held entries are jobs (file paths and
-    offsets), small beside the headers the walk keeps anyway.
+    worker is busy is held here, not waited for; at most ``_AHEAD`` batches of them, as a
+    helpdesk job carries its whole thread.
     """
 
     def __init__(self, limit: int, on_send: Callable[[], None] = lambda: None) -> None:
@@ -440,10 +440,8 @@ class _Flow:
             unfinished = [f for f in self.pending if isinstance(f, Future) and not f.done()]
             if unfinished:
                 wait(unfinished, return_when=FIRST_COMPLETED)
-            elif self.held and not self.pending:
-                self._send()
-                if not self.pending:  # nothing can be sent: no pool (cannot happen)
-                    raise RuntimeError("ingest: jobs planned but no worker to send them to")
+            elif self.held:  # ``ready`` sent what it could: with nothing in flight, no pool
+                raise RuntimeError("ingest: jobs planned but no worker to send them to")
 
 
 def _start_pool(workers: int, ctx: _Context) -> ProcessPoolExecutor:
