@@ -419,6 +419,18 @@ class Allowed:
     def __init__(self, allow: Iterable[str]) -> None:
         self.texts = {normalise(a) for a in allow}
         self.numbers = {d for a in allow if len(d := re.sub(r"\D", "", a)) >= 7}
+        self._fingerprint: bytes | None = None
+
+    @property
+    def fingerprint(self) -> bytes:
+        """The same bytes in every process and build for the same values: part of what a
+        piece read once is known by (``Pieces``), so it cannot be a Python hash."""
+        if self._fingerprint is None:
+            parts = [*sorted(self.texts), "\0", *sorted(self.numbers)]
+            self._fingerprint = hashlib.blake2b(
+                "\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16
+            ).digest()
+        return self._fingerprint
 
     def __contains__(self, value: str) -> bool:
         if normalise(value) in self.texts:
@@ -586,9 +598,8 @@ class NameMatcher:
         self.runs: dict[str, tuple[str, ...]] = {}  # a run -> its phrases that are names
         self.hashed: list[str] = []  # digests of the words and phrases hashed, see ``drain``
         self.clean_segments: set[str] = set()  # text between tags with no name in it
-        # Pieces (feed entries, story cards) read with this matcher, and what was found in
-        # them (``_scan_entries``).
-        self.entries: dict[tuple[object, ...], list[Any]] = {}
+        # Pieces (feed entries, story cards) read with this matcher (``_scan_entries``).
+        self.entries = Pieces()
 
     def matches(self, words: str) -> bool:
         hit = self.cache.get(words)
@@ -801,16 +812,21 @@ def scan_text(
     allow: Iterable[str] | Allowed = (),
     names: NameMatcher | None = None,
     shown: Sequence[ShownName] = (),
+    pieces: Pieces | None = None,
 ) -> list[Finding]:
     """The findings in one file's text; ``suffix`` says how to read it (".html", ".json"…).
 
     ``path`` is the file's place in the output, with "/": it decides, with ``shown``,
-    which customers' chosen names this file may show.
+    which customers' chosen names this file may show. ``pieces``: the story cards and feed
+    entries read already (by default, those ``names`` read, or, without names, this
+    process's).
     """
     allowed = allow if isinstance(allow, Allowed) else Allowed(allow)
     here = allowed_on(allowed, shown, path, text)
     if suffix in MARKUP_SUFFIXES and _PIECE.search(text) and not _SPANNING.search(text):
-        return _scan_entries(text, path, suffix, here, names)
+        if pieces is None:
+            pieces = names.entries if names is not None else _ENTRIES
+        return _scan_entries(text, path, suffix, here, names, pieces)
     return [
         Finding(path, line, kind, shown_as)
         for line, kind, shown_as in _scan(text, suffix, here, names)
@@ -838,11 +854,9 @@ def _found(
 # entries, byte for byte (at 100 stories, both whole). So do its walls: a story's card is on
 # the wall, its pledges' walls and its product's (at 5,000 stories, 17,600 cards on 1,500
 # pages, 5,000 of them different), and a story dated mid-range shifts every newer wall page
-# by one card, so a rebuild reads 500 pages again (1.5 ms each, measured) made of cards read
-# before. A page is cut where a feed entry or a story card starts, and each piece is read
-# once per name matcher, which is one build's: a matcher hashes each word once and hands the
-# digests to the build's record (``drain``), so a piece must not be skipped by a matcher
-# that never read it.
+# by one card, so a rebuild writes 500 pages again (1.5 ms each to read whole, measured)
+# made of cards read before. A page is cut where a feed entry or a story card starts, and
+# each piece is read once (``Pieces``).
 #
 # Two things are found across tags: a name whose words stand in two text nodes ("Maren" at
 # the end of one, "Holt" opening the next) and a number after a phone label. So a piece is
@@ -852,8 +866,38 @@ def _found(
 # could span pieces, is read whole.
 _PIECE = re.compile(r'<(?:entry|item)[\s>]|<article class="card"[\s>]')
 _SPANNING = re.compile(r"<!--|<!\[CDATA\[|&lt;!--|&lt;!\[CDATA\[")
-_ENTRIES: dict[tuple[object, ...], list[Any]] = {}  # without a name matcher
-_MAX_PIECES = 20_000  # pieces remembered per matcher: a 5,000-story site's cards and entries
+_MAX_PIECES = 40_000  # pieces remembered: a 5,000-story site has 5,000 cards and its entries
+_CLEAN: tuple[tuple[tuple[int, str, str], ...], bool] = ((), True)
+
+
+class Pieces:
+    """The pieces of pages (story cards, feed entries) read so far, and what each held.
+
+    A piece is known by a hash of its text, of how it is read (the file's suffix) and of
+    the values allowed where it stands, not by the text itself: the memo holds a whole
+    site's cards. Each value is (findings, whether the piece may be read apart from the
+    one before it); the findings are None for a piece that may not.
+
+    ``clean``: pieces an earlier build read apart and found nothing in. A name matcher
+    records the digest of every word it hashes (``NameMatcher.drain``), so that a name
+    redacted later is looked for on the pages read before; a piece skipped here was read
+    by an earlier build's matcher, whose words are in that build's record. So a caller
+    may pass ``clean`` only with the record they came from, and only while no name has
+    been redacted since that could be in it (``goodwill_site.leakcheck`` does both).
+    ``drain`` hands over the pieces newly read clean, for the next build's record.
+    """
+
+    def __init__(self, clean: Iterable[bytes] = ()) -> None:
+        self.read: dict[bytes, tuple[Any, bool]] = dict.fromkeys(clean, _CLEAN)
+        self.fresh: list[bytes] = []
+
+    def drain(self) -> list[bytes]:
+        """The pieces read apart and found clean since the last call."""
+        fresh, self.fresh = self.fresh, []
+        return fresh
+
+
+_ENTRIES = Pieces()  # what this process read without a name matcher
 
 
 def _opens_apart(readable: str) -> bool:
@@ -869,36 +913,40 @@ def _read_piece(
     suffix: str,
     allowed: Allowed,
     names: NameMatcher | None,
-    memo: dict[tuple[object, ...], list[Any]],
-    context: object,
-) -> tuple[list[tuple[int, str, str]] | None, bool]:
+    pieces: Pieces,
+) -> tuple[Sequence[tuple[int, str, str]] | None, bool]:
     """A piece's findings, and whether it may be read apart from the piece before it; the
     findings are None for a piece that may not (it is read with the one before it)."""
-    # Known by a hash of its text, not the text: the memo holds a whole site's cards.
-    digest = hashlib.blake2b(piece.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-    key = (digest, suffix, context)
-    known = memo.get(key)
+    key = hashlib.blake2b(suffix.encode() + allowed.fingerprint, digest_size=16)
+    key.update(piece.encode("utf-8", "surrogatepass"))
+    digest = key.digest()
+    known = pieces.read.get(digest)
     if known is None:
-        if len(memo) >= _MAX_PIECES:
-            memo.clear()  # bounded
+        if len(pieces.read) >= _MAX_PIECES:
+            pieces.read.clear()  # bounded
         readable = readable_text(piece, suffix)
         apart = _opens_apart(readable)
-        known = memo[key] = [_found(readable, allowed, names) if apart else None, apart]
-    return known[0], known[1]
+        found = _found(readable, allowed, names) if apart else None
+        known = pieces.read[digest] = (found, apart)
+        if apart and not found:
+            pieces.fresh.append(digest)
+    return known
 
 
 def _scan_entries(
-    text: str, path: str, suffix: str, allowed: Allowed, names: NameMatcher | None
+    text: str,
+    path: str,
+    suffix: str,
+    allowed: Allowed,
+    names: NameMatcher | None,
+    pieces: Pieces,
 ) -> list[Finding]:
     cuts = [0, *(m.start() for m in _PIECE.finditer(text) if m.start() > 0)]
-    # What decides a piece's findings besides its text: the values allowed on this file.
-    context = (frozenset(allowed.texts), frozenset(allowed.numbers))
-    memo = names.entries if names is not None else _ENTRIES
     # A piece that cannot be read apart joins the one before it: (start, end, its findings
     # when it stands alone; None once another piece has joined it).
-    groups: list[tuple[int, int, list[tuple[int, str, str]] | None]] = []
+    groups: list[tuple[int, int, Sequence[tuple[int, str, str]] | None]] = []
     for start, end in zip(cuts, [*cuts[1:], len(text)], strict=True):
-        found, apart = _read_piece(text[start:end], suffix, allowed, names, memo, context)
+        found, apart = _read_piece(text[start:end], suffix, allowed, names, pieces)
         if groups and not apart:
             groups[-1] = (groups[-1][0], end, None)
         else:

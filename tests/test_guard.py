@@ -203,7 +203,7 @@ def test_an_entry_two_feeds_share_is_found_in_each_on_its_own_line(monkeypatch):
     clean = "<entry><title>Licence moved</title><content>All good.</content></entry>\n"
     site_wide = f"<?xml version='1.0'?>\n<feed><title>Tidy</title>\n{clean}{entry}</feed>\n"
     category = f"<?xml version='1.0'?>\n<feed><title>Tidy: testimonials</title>\n{entry}</feed>\n"
-    monkeypatch.setattr(guard_module, "_ENTRIES", {})
+    monkeypatch.setattr(guard_module, "_ENTRIES", guard_module.Pieces())
     found = scan_text(site_wide, "feeds/all.atom.xml", ".xml")
     found += scan_text(category, "feeds/testimonials.atom.xml", ".xml")
     assert [(f.path, f.line, f.kind) for f in found] == [
@@ -568,7 +568,7 @@ def test_a_card_on_two_walls_is_read_once_and_found_on_each_at_its_own_line(monk
         return real_found(text, *args)
 
     monkeypatch.setattr(guard_module, "_found", counting)
-    monkeypatch.setattr(guard_module, "_ENTRIES", {})
+    monkeypatch.setattr(guard_module, "_ENTRIES", guard_module.Pieces())
     found = scan_text(wall, "testimonials/index.html", ".html")
     found += scan_text(pledge_wall, "testimonials/pledge/p/index.html", ".html")
     assert [(f.path, f.line, f.kind) for f in found] == [

@@ -206,7 +206,7 @@ def test_guard_readers_started_before_the_build_look_for_this_builds_names_only(
 
     from goodwill import guard
 
-    allows_it = (guard.Allowed(["maren.holt@example.com"]), None, None, ())
+    allows_it = (guard.Allowed(["maren.holt@example.com"]), None, None, (), guard.Pieces())
     monkeypatch.setattr(leakcheck, "_CONFIG", allows_it)  # what the last build left behind
     readers = leakcheck.start_readers(1)
     assert readers is not None
@@ -340,3 +340,105 @@ def test_an_address_in_a_quote_is_found_in_the_embed_file_written_first(
     with caplog.at_level(logging.ERROR), pytest.raises(RuntimeError, match="leak guard"):
         build(content, tmp_path / "output", GOODWILL_GUARD="fail")
     assert re.search(r"leak guard: testimonials\.json:\d+: email", caplog.text)
+
+
+def _guard(monkeypatch: pytest.MonkeyPatch) -> object:
+    monkeypatch.syspath_prepend(str(ROOT / "plugins"))
+    from goodwill_site import leakcheck
+
+    return leakcheck
+
+
+def _wall(cards: list[str]) -> str:
+    body = "".join(f'<article class="card"><p>{c}</p></article>\n' for c in cards)
+    return f"<!DOCTYPE html>\n<html><body>\n<h1>Testimonials</h1>\n{body}</body></html>\n"
+
+
+def test_a_card_read_clean_by_the_last_build_is_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A story dated mid-range moves a card onto the next wall page: the page is new, but of
+    # its cards only the one that moved in was never read. The guard's record keeps the cards
+    # it read clean, and the next build reads the rest of the page only.
+    leakcheck = _guard(monkeypatch)
+    from goodwill import guard
+    from goodwill.digest import digest
+
+    key = KEY.encode()
+    names = leakcheck.Names(key, frozenset({digest(key, "name", "Maren Holt")}), tmp_path / "k")
+    output = tmp_path / "output"
+    output.mkdir()
+    page = output / "index.html"
+    cards = [f"Story {n} was answered within the hour." for n in range(6)]
+    page.write_text(_wall(cards[1:]))
+    leakcheck.Scanner(output, names, [], tmp_path / "record", 0).finish()
+
+    read: list[str] = []
+    real_found = guard._found
+
+    def counting(text, *args):  # type: ignore[no-untyped-def]
+        read.append(text)
+        return real_found(text, *args)
+
+    monkeypatch.setattr(guard, "_found", counting)
+    page.write_text(_wall(cards[:5]))  # the newest card in, the oldest out
+    findings, _ = leakcheck.Scanner(output, names, [], tmp_path / "record", 0).finish()
+    assert findings == []
+    # Read: the card that moved in, and the last one, whose piece runs to the page's end.
+    assert [n for n in range(6) if any(f"Story {n} " in text for text in read)] == [0, 4]
+
+
+def test_a_name_redacted_since_is_looked_for_in_cards_read_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A card the last build read clean was read for the names redacted then. When a new
+    # story's record adds a name, a moved card is read again: here the card names the
+    # customer redacted since.
+    leakcheck = _guard(monkeypatch)
+    from goodwill.digest import digest
+
+    key = KEY.encode()
+    before = frozenset({digest(key, "name", "Maren Holt")})
+    output = tmp_path / "output"
+    output.mkdir()
+    page = output / "index.html"
+    cards = ["Quinn Harlow says the export works.", "Fixed the same day."]
+    page.write_text(_wall(cards))
+    record = tmp_path / "record"
+    names = leakcheck.Names(key, before, tmp_path / "k")
+    assert leakcheck.Scanner(output, names, [], record, 0).finish()[0] == []
+
+    page.write_text(_wall(["A new card in front.", *cards]))
+    names = leakcheck.Names(key, before | {digest(key, "name", "Quinn Harlow")}, tmp_path / "k")
+    findings, _ = leakcheck.Scanner(output, names, [], record, 0).finish()
+    assert [(f.path, f.kind) for f in findings] == [("index.html", "name")]
+
+
+def test_the_words_of_a_page_read_then_removed_still_reach_the_guards_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A worker hashes a word once and hands its digest over with the first page it met it
+    # on. That page was removed after the worker read it: the word must still be recorded,
+    # or a name redacted later goes unseen on the other page.
+    leakcheck = _guard(monkeypatch)
+    from goodwill.digest import digest
+
+    key = KEY.encode()
+    before = frozenset({digest(key, "name", "Maren Holt")})
+    output = tmp_path / "output"
+    output.mkdir()
+    first, second = output / "a.html", output / "b.html"
+    first.write_text("<p>Quinn wrote back within the hour.</p>\n")
+    second.write_text("<p>Quinn said thanks.</p>\n")
+    record = tmp_path / "record"
+    scanner = leakcheck.Scanner(output, leakcheck.Names(key, before, tmp_path / "k"), [], record, 1)
+    scanner.submit(first)
+    scanner.submit(second)
+    scanner._flush()
+    scanner.pending["b.html"][0].result()  # both read by the one worker
+    first.unlink()
+    assert scanner.finish()[0] == []
+
+    later = leakcheck.Names(key, before | {digest(key, "name", "Quinn")}, tmp_path / "k")
+    findings, _ = leakcheck.Scanner(output, later, [], record, 0).finish()
+    assert [(f.path, f.kind) for f in findings] == [("b.html", "name")]

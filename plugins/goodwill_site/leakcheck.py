@@ -48,9 +48,13 @@ from . import pagecache
 logger = logging.getLogger(__name__)
 
 RECORD = "guard-clean.json"
+KEPT_PIECES = 20_000  # story cards and feed entries the record keeps as read clean
 BATCH = 32  # files handed to a worker at once
 BATCH_BYTES = 256 * 1024  # ... or fewer, when they add up to this much text
 SHARE_FROM = 4  # batches left unread at the end before a cold main process reads some
+# What reading a file gives: the hash of the bytes read, the findings, the digests of the
+# words hashed for the first time, the pieces read clean for the first time.
+Scanned = tuple[str, list[Any], list[str], list[bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,15 +180,15 @@ def _digest(data: bytes) -> str:
 
 
 # What a process scans with (allowed values, the name matcher, a matcher of the names new
-# since the record, the names shown with consent), made on first use from the build's
-# ``_ARGS``: inherited by workers forked after the scanner was made, or, for workers started
-# before the build knew them (``start_readers``), taken from their queue.
-_CONFIG: tuple[Any, Any, Any, Any] | None = None
+# since the record, the names shown with consent, the pieces read), made on first use from
+# the build's ``_ARGS``: inherited by workers forked after the scanner was made, or, for
+# workers started before the build knew them (``start_readers``), taken from their queue.
+_CONFIG: tuple[Any, Any, Any, Any, Any] | None = None
 _ARGS: tuple[Any, ...] | None = None
 _QUEUE: Any = None  # in a worker started early: where its build's ``_ARGS`` arrive
 
 
-def _config() -> tuple[Any, Any, Any, Any]:
+def _config() -> tuple[Any, Any, Any, Any, Any]:
     """This process's scanning settings, made on first use: a worker that never scans
     never loads the scanner, and the process that renders usually never does."""
     global _CONFIG
@@ -193,12 +197,13 @@ def _config() -> tuple[Any, Any, Any, Any]:
 
         args = _QUEUE.get() if _QUEUE is not None else _ARGS
         assert args is not None, "the leak guard's scanner was not set up"
-        allow, key, digests, new, shown = args
+        allow, key, digests, new, shown, pieces = args
         _CONFIG = (
             guard.Allowed(allow),
             guard.NameMatcher(key, digests) if key and digests else None,
             guard.NameMatcher(key, new) if key and new else None,
             shown,
+            guard.Pieces(pieces),
         )
     return _CONFIG
 
@@ -259,11 +264,11 @@ def start_readers(workers: int) -> Readers | None:
     return Readers(pool, queue, workers)
 
 
-def _check_new_names(path: str, rel: str) -> tuple[str, list[Any], list[str]]:
+def _check_new_names(path: str, rel: str) -> Scanned:
     """A file known clean, checked for the names redacted since: the name part of the scan."""
     from goodwill import guard
 
-    allowed, _, new_names, shown = _config()
+    allowed, _, new_names, shown, _ = _config()
     data = Path(path).read_bytes()
     text = data.decode("utf-8", errors="replace")
     readable = guard.readable_text(text, Path(path).suffix.lower())
@@ -275,27 +280,29 @@ def _check_new_names(path: str, rel: str) -> tuple[str, list[Any], list[str]]:
         )
         for h in hits
     ]
-    return _digest(data), findings, new_names.drain()
+    return _digest(data), findings, new_names.drain(), []
 
 
-def _scan_files(batch: list[tuple[str, str]]) -> list[tuple[str, list[Any], list[str]]]:
+def _scan_files(batch: list[tuple[str, str]]) -> list[Scanned]:
     return [_scan_file(path, rel) for path, rel in batch]
 
 
-def _scan_file(path: str, rel: str) -> tuple[str, list[Any], list[str]]:
+def _scan_file(path: str, rel: str) -> Scanned:
     """Scan one file as it is now.
 
-    Returns the hash of the bytes scanned, the findings, and the digests of
-    the words and phrases this process hashed for the first time (see
-    ``NameMatcher.drain``).
+    Returns the hash of the bytes scanned, the findings, the digests of the
+    words and phrases this process hashed for the first time (see
+    ``NameMatcher.drain``) and the pieces it read clean for the first time
+    (``guard.Pieces.drain``).
     """
     from goodwill import guard
 
-    allowed, matcher, _, shown = _config()
+    allowed, matcher, _, shown, pieces = _config()
     data = Path(path).read_bytes()
     text = data.decode("utf-8", errors="replace")
-    found = guard.scan_text(text, rel, Path(path).suffix.lower(), allowed, matcher, shown)
-    return _digest(data), found, matcher.drain() if matcher is not None else []
+    suffix = Path(path).suffix.lower()
+    found = guard.scan_text(text, rel, suffix, allowed, matcher, shown, pieces)
+    return _digest(data), found, matcher.drain() if matcher is not None else [], pieces.drain()
 
 
 class Scanner:
@@ -333,6 +340,7 @@ class Scanner:
         # Without the key no name is checked, so the digests do not count.
         self.digests = names.digests if names.key else frozenset()
         self.known: set[str] = set()
+        pieces: list[bytes] = []  # story cards and feed entries the record's build read clean
         new: frozenset[str] = frozenset()
         saved_tokens: set[str] | None = None
         self.signatures: dict[str, str] = {}  # "dev:inode:size:mtime" -> hash of the bytes
@@ -349,6 +357,7 @@ class Scanner:
                 # only the ones some known page has a word or phrase for.
                 self.known, new = set(saved["clean"]), self.digests - before
                 self.signatures = dict(saved.get("files") or {})
+                pieces = [bytes.fromhex(k) for k in saved.get("pieces") or ()]
                 if saved.get("tokens") is not None:
                     saved_tokens = set(saved["tokens"])
                     new = new & saved_tokens
@@ -361,7 +370,11 @@ class Scanner:
         if names_checked and (saved_tokens is not None or new or not self.known):
             self.tokens = saved_tokens or set()
         self.new_names = bool(names.key and new)  # names redacted since the record
-        _CONFIG, _ARGS = None, (self.allow, names.key, self.digests, new, self.shown)
+        # A piece read clean before was not read for a name redacted since (``guard.Pieces``).
+        self.pieces_before = [] if self.new_names else pieces
+        self.pieces: list[bytes] = []  # read clean by this build
+        _CONFIG = None
+        _ARGS = (self.allow, names.key, self.digests, new, self.shown, self.pieces_before)
         self.suffixes = SCANNED_SUFFIXES
         self.pool: ProcessPoolExecutor | None = None
         if readers is not None:
@@ -377,11 +390,12 @@ class Scanner:
                     max_workers=workers, mp_context=context, initializer=_warm_up
                 )
                 self.pool.submit(int)  # the workers start (and warm up) now, not at the first page
-        self.pending: dict[str, tuple[Future[list[tuple[str, list[Any], list[str]]]], int]] = {}
+        self.pending: dict[str, tuple[Future[list[Scanned]], int]] = {}
         self.batch: list[tuple[str, str]] = []
         self.batch_bytes = 0
-        self.scanned_here: dict[int, list[tuple[str, list[Any], list[str]]]] = {}
-        self.batches: list[tuple[Future[list[tuple[str, list[Any], list[str]]]], list[Any]]] = []
+        self.scanned_here: dict[int, list[Scanned]] = {}
+        self.batches: list[tuple[Future[list[Scanned]], list[Any]]] = []  # not yet shared out
+        self.handed: list[Future[list[Scanned]]] = []  # every batch handed to the workers
 
     def submit(self, path: Path) -> None:
         """A file was written: scan it soon on another core, if there are others.
@@ -418,6 +432,7 @@ class Scanner:
             return
         future = self.pool.submit(_scan_files, self.batch)
         self.batches.append((future, self.batch))
+        self.handed.append(future)
         for n, (_, rel) in enumerate(self.batch):
             self.pending[rel] = (future, n)
         self.batch = []
@@ -441,13 +456,30 @@ class Scanner:
                 self.scanned_here[id(future)] = _scan_files(batch)
         self.batches = []
 
-    def _result(self, future: Any) -> list[tuple[str, list[Any], list[str]]]:
+    def _result(self, future: Any) -> list[Scanned]:
         here = self.scanned_here.get(id(future))
         return here if here is not None else future.result()
 
-    def _tokens(self, digests: list[str]) -> None:
-        if self.tokens is not None:
-            self.tokens.update(digests)
+    def _learn(self, results: Iterable[Scanned]) -> None:
+        """Keep the words and the clean pieces of every file read, for the record."""
+        for _, _, words, pieces in results:
+            if self.tokens is not None:
+                self.tokens.update(words)
+            self.pieces += pieces
+
+    def _learn_from_batches(self) -> None:
+        """What every batch a worker or this process read taught, its file kept or not.
+
+        A process hashes a word once and hands its digest over with the file it first
+        met it in; a file written again after it was read, or replaced by bytes known
+        clean, has its result set aside, and the word must still reach the record: the
+        next build looks for a newly redacted name only on pages whose words hold it.
+        """
+        for future in self.handed:
+            if id(future) in self.scanned_here:
+                self._learn(self.scanned_here[id(future)])
+            elif future.done() and not future.cancelled() and future.exception() is None:
+                self._learn(future.result())
 
     def finish(self) -> tuple[list[Any], int]:
         """Every finding in the output; also how many files were read (not known clean)."""
@@ -486,8 +518,7 @@ class Scanner:
                 if future is None:  # no pool: every file is read here
                     again.append((Path(name), rel, digest))
                     continue
-                scanned, found, tokens = self._result(future[0])[future[1]]
-                self._tokens(tokens)
+                scanned, found, _, _ = self._result(future[0])[future[1]]
                 if scanned == digest:
                     findings += found
                     clean.update(() if found else (digest,))
@@ -499,14 +530,17 @@ class Scanner:
                     results = self.pool.map(work, paths, rels, chunksize=BATCH)
                 else:
                     results = map(work, paths, rels)
-                for (_, _, digest), (scanned, found, tokens) in zip(files, results, strict=True):
-                    self._tokens(tokens)
+                for (_, _, digest), result in zip(files, results, strict=True):
+                    scanned, found = result[0], result[1]
+                    self._learn([result])
                     findings += found
                     if not found and scanned == digest:
                         clean.add(digest)
         finally:
             if self.pool is not None:
                 self.pool.shutdown(cancel_futures=True)
+        self._learn_from_batches()
+        pieces = list(dict.fromkeys([*self.pieces, *self.pieces_before]))[:KEPT_PIECES]
         self.record.parent.mkdir(parents=True, exist_ok=True)
         partial = self.record.with_name(f"{self.record.name}.{os.getpid()}.part")
         record = {
@@ -516,6 +550,7 @@ class Scanner:
             "tokens": None if self.tokens is None else sorted(self.tokens),
             "files": {k: v for k, v in sorted(seen.items()) if v in clean},
             "shown": [repr(s) for s in self.shown],
+            "pieces": [p.hex() for p in pieces],
         }
         partial.write_text(json.dumps(record))
         partial.replace(self.record)
