@@ -8,10 +8,11 @@ and the wall order can be tested with a dict in and a value out.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -109,7 +110,7 @@ T = TypeVar("T")
 class Page(Generic[T]):
     """One page of a paginated listing, with the links a template needs."""
 
-    number: int  # in the archive, counted from the oldest page (1); 0 is the front page
+    name: str  # in the archive, the day its oldest story is of ("2024-08-20"); "" in front
     items: tuple[T, ...]
     url: str
     save_as: str
@@ -336,47 +337,83 @@ def wall_order(stories: Iterable[T]) -> list[T]:
     return items
 
 
-def paginate(items: Sequence[T], per_page: int, base_url: str) -> list[Page[T]]:
-    """Split a listing, newest first, into pages that keep their items as it grows.
+def paginate(
+    items: Sequence[T],
+    per_page: int,
+    base_url: str,
+    identity: Callable[[T], str] = str,
+    day: Callable[[T], str] = str,
+) -> list[Page[T]]:
+    """Split a listing, newest first, into pages that a new story changes one or two of.
 
-    The front page (``base_url``) holds the newest: from ``per_page`` to
-    ``2 * per_page - 1`` items (all of them on a shorter listing). Every older
-    page holds exactly ``per_page`` and is numbered from the oldest end
-    (``base_url/page/1/`` is the oldest). A new story therefore changes the
-    front page only, and one page more when the front page overflows into a new
-    archive page: an archive page keeps its stories, its address and its links
-    as the wall grows. Numbered from the front, every page shifted by one story
-    with each new one, and a site of thousands rendered every listing page again.
-    There is always at least the front page, so an empty wall has an address.
+    Stories arrive out of order: a thread is dated when it was written, and it
+    is published when its customer agrees, weeks or months later. Pages of a
+    fixed size, counted from either end, shift by one story after every story
+    dated before them: at 5,000 stories a story from last year shifted 500 wall
+    pages, each rendered, written and read by the leak guard again.
+
+    So where a page ends is decided by the stories themselves, as backup tools
+    cut files into chunks: from the oldest on, a page ends at a story whose
+    ``identity`` hashes to one in ``per_page // 2 + 1`` (about), once it holds
+    half a page, and at twice a page in any case. A page holds ``per_page``
+    stories on average, from half a page to twice one. A new story joins the
+    page its date falls in; only when it is itself a story that ends a page is
+    that page cut in two, and the pages after it end where they ended. An
+    archive page is named by the ``day`` ("2024-08-20") of its oldest story
+    (``base_url/page/2024-08-20/``, "-2" and on for a second page opening on the
+    same day), not by its place: a new page renumbers nothing.
+
+    The front page (``base_url``) holds the newest pages until it has at least
+    ``per_page`` stories (all of them, on a short listing). There is always a
+    front page, so an empty wall has an address.
     """
     if per_page < 1:
         raise ValueError("per_page must be at least 1")
     base = base_url.strip("/") + "/" if base_url.strip("/") else ""
-    total = len(items)
-    archived = max(0, (total - per_page) // per_page)  # full pages below the front page
-
-    def url(number: int) -> str:
-        return base if number == 0 else f"{base}page/{number}/"
-
-    def older(number: int) -> str | None:
-        below = archived if number == 0 else number - 1
-        return url(below) if below >= 1 else None
-
-    front = tuple(items[: total - archived * per_page])
-    pages = [Page(0, front, url(0), url(0) + "index.html", next_url=older(0))]
-    for number in range(archived, 0, -1):
-        end = total - (number - 1) * per_page
+    smallest, largest = (per_page + 1) // 2, 2 * per_page
+    odds = per_page - smallest + 1  # a page then holds per_page on average
+    chunks: list[list[T]] = []
+    current: list[T] = []
+    for item in reversed(items):  # from the oldest
+        current.append(item)
+        if len(current) >= largest or (
+            len(current) >= smallest and _ends_a_page(identity(item), odds)
+        ):
+            chunks.append(current)
+            current = []
+    if current:
+        chunks.append(current)
+    front: list[T] = []
+    while chunks and len(front) < per_page:
+        front = chunks.pop() + front
+    opened: dict[str, int] = {}
+    names = []
+    for chunk in chunks:
+        first = day(chunk[0])
+        opened[first] = opened.get(first, 0) + 1
+        names.append(first if opened[first] == 1 else f"{first}-{opened[first]}")
+    urls = [f"{base}page/{name}/" for name in names]  # oldest first
+    pages = [
+        Page("", tuple(reversed(front)), base, base + "index.html", None, (urls or [None])[-1])
+    ]
+    for n in range(len(chunks) - 1, -1, -1):
         pages.append(
             Page(
-                number=number,
-                items=tuple(items[end - per_page : end]),
-                url=url(number),
-                save_as=url(number) + "index.html",
-                previous_url=url(number + 1 if number < archived else 0),
-                next_url=older(number),
+                name=names[n],
+                items=tuple(reversed(chunks[n])),
+                url=urls[n],
+                save_as=urls[n] + "index.html",
+                previous_url=urls[n + 1] if n + 1 < len(urls) else base,
+                next_url=urls[n - 1] if n > 0 else None,
             )
         )
     return pages
+
+
+def _ends_a_page(identity: str, odds: int) -> bool:
+    """One story in ``odds`` ends a page, the same ones in every build and process."""
+    digest = hashlib.blake2b(identity.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % odds == 0
 
 
 def by_pledge(stories: Iterable[T], pledges: Iterable[Pledge] = ()) -> list[Group[T]]:

@@ -41,35 +41,70 @@ def test_the_wall_shows_featured_first_then_newest() -> None:
     assert [s.slug for s in order] == ["pinned", "b", "a"]
 
 
-def test_the_front_page_holds_the_newest_and_older_pages_are_counted_from_the_oldest() -> None:
-    # Eleven stories, newest first, three a page: the front page takes the newest five,
-    # then page 2 and page 1 (the oldest) three each.
-    pages = stories.paginate(list(range(11)), 3, "testimonials/")
-    assert [(p.url, p.items) for p in pages] == [
-        ("testimonials/", (0, 1, 2, 3, 4)),
-        ("testimonials/page/2/", (5, 6, 7)),
-        ("testimonials/page/1/", (8, 9, 10)),
-    ]
-    assert [(p.previous_url, p.next_url) for p in pages] == [
-        (None, "testimonials/page/2/"),
-        ("testimonials/", "testimonials/page/1/"),
-        ("testimonials/page/2/", None),
-    ]
-    assert pages[2].save_as == "testimonials/page/1/index.html"
+def _dated(count: int) -> list[str]:
+    """``count`` stories, newest first, two a day from 1 January 2026: "2026-01-01 a"."""
+    from datetime import date, timedelta
+
+    days = [date(2026, 1, 1) + timedelta(days=n // 2) for n in range(count)]
+    return [f"{d.isoformat()} {'ab'[n % 2]}" for n, d in enumerate(days)][::-1]
+
+
+def _day(story: str) -> str:
+    return story.split()[0]
+
+
+def test_the_front_page_holds_the_newest_and_archive_pages_are_named_by_their_oldest_day() -> None:
+    listing = _dated(200)
+    pages = stories.paginate(listing, 6, "testimonials/", day=_day)
+    front, archive = pages[0], pages[1:]
+    assert front.url == "testimonials/" and front.name == ""
+    assert front.items[0] == listing[0] and len(front.items) >= 6
+    # Every story once, newest first, on pages of half a page to twice one.
+    assert [s for p in pages for s in p.items] == listing
+    assert all(3 <= len(p.items) <= 12 for p in archive)
+    assert 4 <= sum(len(p.items) for p in archive) / len(archive) <= 8  # six on average
+    for page in archive:
+        assert page.name == _day(page.items[-1])  # the day of its oldest story
+        assert page.url == f"testimonials/page/{page.name}/"
+        assert page.save_as == page.url + "index.html"
+    # Newer and older links chain the pages, the front page first.
+    assert [p.next_url for p in pages] == [p.url for p in archive] + [None]
+    assert [p.previous_url for p in pages] == [None, *(p.url for p in pages[:-1])]
     assert [p.url for p in stories.paginate([], 12, "testimonials/")] == ["testimonials/"]
+    short = stories.paginate(listing[:5], 6, "testimonials/", day=_day)
+    assert [(p.url, p.items) for p in short] == [("testimonials/", tuple(listing[:5]))]
 
 
-def test_a_new_story_changes_the_front_page_and_no_archive_page() -> None:
-    # Archive pages keep their stories, so a rebuild renders only what a new story changes.
-    before = {p.url: p for p in stories.paginate(list(range(1, 11)), 3, "testimonials/")}
-    after = {p.url: p for p in stories.paginate(list(range(11)), 3, "testimonials/")}
-    assert [url for url in after if after[url] != before.get(url)] == ["testimonials/"]
-    # Once the front page would hold twice a page, its oldest become a new archive page,
-    # and only the page below it changes too (its "newer" link).
-    grown = {p.url: p for p in stories.paginate(list(range(-1, 11)), 3, "testimonials/")}
-    changed = [url for url in grown if grown[url] != after.get(url)]
-    assert changed == ["testimonials/", "testimonials/page/3/", "testimonials/page/2/"]
-    assert grown["testimonials/page/3/"].items == (2, 3, 4)
+def test_two_pages_opening_on_the_same_day_are_told_apart() -> None:
+    same_day = [f"2026-03-04 {n:03d}" for n in range(300)][::-1]
+    names = [p.name for p in stories.paginate(same_day, 6, "t/", day=_day)[1:]][::-1]
+    assert names[:3] == ["2026-03-04", "2026-03-04-2", "2026-03-04-3"]
+    assert len(set(names)) == len(names)
+
+
+def test_a_story_dated_anywhere_changes_a_few_pages_and_renumbers_none() -> None:
+    # A thread is dated when it was written and published when its customer agrees, so a
+    # new story often lands in the middle of the wall. Pages of a fixed size would shift
+    # every page after it; here the pages around it change and the rest stay as they were.
+    listing = _dated(600)
+    before = {p.url: p for p in stories.paginate(listing, 6, "testimonials/", day=_day)}
+    changes = []
+    for n in range(len(listing) + 1):  # a story added at every place in turn
+        newer, older = listing[:n], listing[n:]
+        added = stories.paginate(
+            [*newer, f"{_day(listing[min(n, 599)])} new", *older], 6, "testimonials/", day=_day
+        )
+        after = {p.url: p for p in added}
+        changes.append(sum(after.get(url) != before.get(url) for url in after.keys() | before))
+    # 100 archive pages: shifted, half of them would change on average, here two.
+    assert max(changes) <= 8 and sum(changes) / len(changes) <= 2.5
+    # And a story dated today changes the front page, or it and the page it leaves behind.
+    grown = {
+        p.url: p
+        for p in stories.paginate(["2027-01-01 new", *listing], 6, "testimonials/", day=_day)
+    }
+    changed = [url for url in grown.keys() | before.keys() if grown.get(url) != before.get(url)]
+    assert "testimonials/" in changed and len(changed) <= 3
 
 
 @pytest.mark.parametrize(
@@ -218,7 +253,7 @@ def test_the_archive_page_below_a_wall_at_the_site_root_links_back_to_it() -> No
 
     env = Environment(loader=FileSystemLoader(ROOT / "theme/templates"), autoescape=True)
     env.filters.update({"slug": stories.slugify, "card": lambda a, heading="h2": ""})
-    front, below = stories.paginate(list(range(25)), 12, "")
+    front, below = stories.paginate(_dated(60), 12, "", day=_day)[:2]
     html = env.get_template("wall.html").render(
         page=below,
         stories=[],

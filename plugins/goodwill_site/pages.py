@@ -205,6 +205,16 @@ def write_embed(settings: dict[str, Any], state: Any, output: Path) -> Path:
     return _write_text(output, "testimonials.json", text)
 
 
+def _identity(article: Any) -> str:
+    """What decides whether a story ends a wall page: its address, the same in every build."""
+    return str(article.url)
+
+
+def _day(article: Any) -> str:
+    """What names the wall page a story opens: its day."""
+    return str(article.date.strftime("%Y-%m-%d"))
+
+
 def write_all(
     generator: Any, writer: Any, state: Any, written: Callable[[Path], None] | None = None
 ) -> None:
@@ -276,7 +286,7 @@ def write_all(
 
     def wall(items: list[Any], base: str, heading: str, intro: str, **extra: Any) -> list[str]:
         urls = []
-        for page in stories.paginate(items, per_page, base):
+        for page in stories.paginate(items, per_page, base, identity=_identity, day=_day):
 
             def json_ld(page: stories.Page = page) -> dict[str, Any]:
                 """The page's JSON-LD: its heading, its address and its stories' addresses,
@@ -286,7 +296,7 @@ def write_all(
                 )
                 return {"json_ld": structured.script_tag_json(ld)}
 
-            shown = [heading, intro, extra, page.number, page.previous_url]
+            shown = [heading, intro, extra, page.name, page.previous_url]
             shown += [page.next_url, keys(list(page.items))]
             write(
                 "wall",
