@@ -635,3 +635,58 @@ def test_a_feed_entry_opening_with_its_title_is_read_with_the_entry_before_it():
     names = NameMatcher(KEY, {digest(KEY, "name", "Maren Holt")})
     found = scan_text(feed, "feeds/all.atom.xml", ".xml", names=names)
     assert [(f.line, f.kind) for f in found] == [(3, "name")]
+
+
+def test_testimonials_json_is_read_a_line_at_a_time(monkeypatch):
+    # Every new story writes testimonials.json (3 MB at 5,000 stories) again, one line per
+    # story: a line read before is not read again. (The sitemap is read by its addresses.)
+    import goodwill.guard as guard_module
+
+    lines = [
+        json.dumps({"slug": f"story-{n}", "quote": f"Answered within the hour, story {n}."})
+        for n in range(5)
+    ]
+    leaky = json.dumps({"slug": "story-9", "quote": "Write to maren.holt@example.com"})
+    before = '{"version": 1, "testimonials": [\n' + ",\n".join(lines) + "\n]}\n"
+    after = '{"version": 1, "testimonials": [\n' + ",\n".join([leaky, *lines]) + "\n]}\n"
+    scanned: list[str] = []
+    real_found = guard_module._found
+
+    def counting(text, *args):  # type: ignore[no-untyped-def]
+        scanned.append(text)
+        return real_found(text, *args)
+
+    monkeypatch.setattr(guard_module, "_found", counting)
+    pieces = guard_module.Pieces()
+    assert scan_text(before, "testimonials.json", ".json", pieces=pieces) == []
+    scanned.clear()
+    found = scan_text(after, "testimonials.json", ".json", pieces=pieces)
+    assert [(f.line, f.kind) for f in found] == [(2, "email")]
+    # Only the new story's line was read.
+    assert sum("maren.holt" in t for t in scanned) == 1
+    assert not any(f"story {n}." in t for t in scanned for n in range(5))
+
+
+@pytest.mark.parametrize(
+    ("text", "suffix", "kind"),
+    [
+        ('{"t": [\n{"q": "Thanks, Maren"},\n{"q": "Holt Farm said hi"}\n]}\n', ".json", "name"),
+        ('{"t": [\n{"q": "For help, call"},\n{"q": "07700 900123"}\n]}\n', ".json", "phone"),
+        (
+            "<urlset>\n<url><loc>Thanks, Maren</loc></url>\n"
+            "<url><loc>Holt https://tidy.example/</loc></url>\n</urlset>\n",
+            ".xml",
+            "name",
+        ),
+    ],
+)
+def test_what_reading_a_json_file_or_sitemap_whole_finds_across_lines_is_still_found(
+    text: str, suffix: str, kind: str
+):
+    import goodwill.guard as guard_module
+
+    looked_for = {digest(KEY, "name", "Maren Holt"), digest(KEY, "name", "Maren")}
+    whole = guard_module._scan(text, suffix, guard_module.Allowed(()), NameMatcher(KEY, looked_for))
+    by_line = scan_text(text, f"x{suffix}", suffix, names=NameMatcher(KEY, looked_for))
+    assert [(line, k) for line, k, _ in whole] == [(f.line, f.kind) for f in by_line]
+    assert kind in {f.kind for f in by_line}
