@@ -937,7 +937,7 @@ def _read_piece(
         apart = _opens_apart(readable)
         found = _found(readable, allowed, names) if apart else None
         known = pieces.read[digest] = (found, apart)
-        if apart and not found:
+        if apart and not found and len(pieces.fresh) < _MAX_PIECES:  # bounded, undrained
             pieces.fresh.append(digest)
     return known
 

@@ -357,15 +357,18 @@ def paginate(
     ``identity`` hashes to one in ``per_page // 2 + 1`` (about), once it holds
     half a page, and at twice a page in any case. A page holds ``per_page``
     stories on average, from half a page to twice one. A new story joins the
-    page its date falls in; only when it is itself a story that ends a page is
-    that page cut in two, and the pages after it end where they ended. An
-    archive page is named by the ``day`` ("2024-08-20") of its oldest story
-    (``base_url/page/2024-08-20/``, "-2" and on for a second page opening on the
-    same day), not by its place: a new page renumbers nothing.
+    page its date falls in, which usually is the only page to change; when it
+    ends a page itself, or moves a page's end by one, the next page or two
+    change as well (3,000 stories at 12 a page, a story added at every fifth
+    place: one page in three cases of four, at most nine). An archive page is
+    named by the ``day`` ("2024-08-20") of its oldest story
+    (``base_url/page/2024-08-20/``), and another page opening on the same day
+    by that day and a hash of its oldest story (``2024-08-20-3f9a1c/``), not
+    by its place: a new page renames no other.
 
     The front page (``base_url``) holds the newest pages until it has at least
-    ``per_page`` stories (all of them, on a short listing). There is always a
-    front page, so an empty wall has an address.
+    ``per_page`` stories (all of them on a short listing; at most three pages'
+    worth). There is always a front page, so an empty wall has an address.
     """
     if per_page < 1:
         raise ValueError("per_page must be at least 1")
@@ -386,12 +389,16 @@ def paginate(
     front: list[T] = []
     while chunks and len(front) < per_page:
         front = chunks.pop() + front
-    opened: dict[str, int] = {}
-    names = []
+    names: list[str] = []
+    taken: set[str] = set()
     for chunk in chunks:
-        first = day(chunk[0])
-        opened[first] = opened.get(first, 0) + 1
-        names.append(first if opened[first] == 1 else f"{first}-{opened[first]}")
+        name = day(chunk[0])
+        if name in taken:  # another page opened that day: told apart by its own first story
+            name = f"{name}-{_short_hash(identity(chunk[0]))}"
+        while name in taken:  # two first stories whose hashes begin alike
+            name += "-2"
+        taken.add(name)
+        names.append(name)
     urls = [f"{base}page/{name}/" for name in names]  # oldest first
     pages = [
         Page("", tuple(reversed(front)), base, base + "index.html", None, (urls or [None])[-1])
@@ -408,6 +415,10 @@ def paginate(
             )
         )
     return pages
+
+
+def _short_hash(identity: str) -> str:
+    return hashlib.blake2b(identity.encode("utf-8", "surrogatepass"), digest_size=3).hexdigest()
 
 
 def _ends_a_page(identity: str, odds: int) -> bool:

@@ -442,3 +442,53 @@ def test_the_words_of_a_page_read_then_removed_still_reach_the_guards_record(
     later = leakcheck.Names(key, before | {digest(key, "name", "Quinn")}, tmp_path / "k")
     findings, _ = leakcheck.Scanner(output, later, [], record, 0).finish()
     assert [(f.path, f.kind) for f in findings] == [("b.html", "name")]
+
+
+def test_a_page_gone_before_a_worker_reads_it_costs_its_batch_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A page handed to a worker can be unlinked before it is read (it is written again).
+    # The rest of its batch is still read, and their words reach the record.
+    leakcheck = _guard(monkeypatch)
+    from goodwill.digest import digest
+
+    key = KEY.encode()
+    output = tmp_path / "output"
+    output.mkdir()
+    page = output / "b.html"
+    page.write_text("<p>Quinn said thanks.</p>\n")
+    names = leakcheck.Names(key, frozenset({digest(key, "name", "Maren Holt")}), tmp_path / "k")
+    leakcheck.Scanner(output, names, [], tmp_path / "record", 0)  # this build's settings
+    gone, read = leakcheck._scan_files([(str(output / "a.html"), "a.html"), (str(page), "b.html")])
+    assert gone == ("", [], [], [])
+    assert read[0] and digest(key, "name", "Quinn") in read[2]
+
+
+def test_guard_workers_started_before_the_build_get_the_cards_read_clean_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The workers start with the build and get their settings by a queue: the cards the
+    # last build read clean go with them, so a worker reads only what is new on a page.
+    leakcheck = _guard(monkeypatch)
+    from goodwill.digest import digest
+
+    key = KEY.encode()
+    names = leakcheck.Names(key, frozenset({digest(key, "name", "Maren Holt")}), tmp_path / "k")
+    output = tmp_path / "output"
+    output.mkdir()
+    page = output / "index.html"
+    cards = [f"Story {n} was answered within the hour." for n in range(6)]
+    page.write_text(_wall(cards[1:]))
+    first = leakcheck.Scanner(output, names, [], tmp_path / "record", 0)
+    assert first.finish()[0] == []
+
+    page.write_text(_wall(cards[:5]))
+    readers = leakcheck.start_readers(1)
+    assert readers is not None
+    scanner = leakcheck.Scanner(output, names, [], tmp_path / "record", 1, (), readers)
+    scanner.submit(page)
+    scanner._flush()
+    (_, found, _, fresh) = scanner.pending["index.html"][0].result()[0]
+    # New to it: the card that moved in, and the last card (its piece runs to the end).
+    assert found == [] and len(fresh) == 2
+    assert scanner.finish()[0] == []

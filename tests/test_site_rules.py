@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -75,11 +76,21 @@ def test_the_front_page_holds_the_newest_and_archive_pages_are_named_by_their_ol
     assert [(p.url, p.items) for p in short] == [("testimonials/", tuple(listing[:5]))]
 
 
-def test_two_pages_opening_on_the_same_day_are_told_apart() -> None:
+def test_pages_opening_on_the_same_day_are_told_apart_by_their_own_oldest_story() -> None:
+    # A busy day opens many pages. Numbered in turn, a new page would rename every later
+    # one of that day; each is named by a hash of its own oldest story instead.
     same_day = [f"2026-03-04 {n:03d}" for n in range(300)][::-1]
-    names = [p.name for p in stories.paginate(same_day, 6, "t/", day=_day)[1:]][::-1]
-    assert names[:3] == ["2026-03-04", "2026-03-04-2", "2026-03-04-3"]
+    before = stories.paginate(same_day, 6, "t/", day=_day)
+    names = [p.name for p in before[1:]][::-1]
+    assert names[0] == "2026-03-04"
+    assert all(re.fullmatch(r"2026-03-04-[0-9a-f]{6}", n) for n in names[1:])
     assert len(set(names)) == len(names)
+    urls = {p.url: p for p in before}
+    for n in range(0, 301, 10):
+        added = stories.paginate(
+            [*same_day[:n], "2026-03-04 new", *same_day[n:]], 6, "t/", day=_day
+        )
+        assert sum(urls.get(p.url) != p for p in added) <= 8
 
 
 def test_a_story_dated_anywhere_changes_a_few_pages_and_renumbers_none() -> None:
@@ -263,3 +274,31 @@ def test_the_archive_page_below_a_wall_at_the_site_root_links_back_to_it() -> No
     )
     assert 'rel="prev" href="/">Newer</a>' in html
     assert front.url == "" and below.previous_url == ""
+
+
+@pytest.mark.parametrize(
+    ("days", "said"),
+    [
+        ((18, 21, 19), "18 June 2024 to 21 June 2024"),  # the first shown is featured
+        ((21, 21), "21 June 2024"),
+    ],
+)
+def test_an_archive_page_says_which_days_it_covers(days: tuple[int, ...], said: str) -> None:
+    from types import SimpleNamespace
+
+    from jinja2 import Environment, FileSystemLoader
+
+    env = Environment(loader=FileSystemLoader(ROOT / "theme/templates"), autoescape=True)
+    env.filters.update({"slug": stories.slugify, "card": lambda a, heading="h2": ""})
+    shown = [SimpleNamespace(date=datetime(2024, 6, d, 9, tzinfo=UTC)) for d in days]
+    page = stories.Page("2024-06-18", tuple(shown), "t/page/2024-06-18/", "x", "t/", "t/page/x/")
+    html = env.get_template("wall.html").render(
+        page=page,
+        stories=shown,
+        heading="Testimonials",
+        SITENAME="Tidy",
+        SITEURL="",
+        goodwill={"pledges": [], "products": [], "preview": False},
+    )
+    assert f"<title>Testimonials, {said} · Tidy</title>" in html
+    assert f"<span>Stories of {said}</span>" in html
