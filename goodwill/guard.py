@@ -823,15 +823,10 @@ def scan_text(
     """
     allowed = allow if isinstance(allow, Allowed) else Allowed(allow)
     here = allowed_on(allowed, shown, path, text)
-    starts: Iterable[int] | None = None
     if suffix in MARKUP_SUFFIXES and _PIECE.search(text) and not _SPANNING.search(text):
-        starts = (m.start() for m in _PIECE.finditer(text))
-    elif suffix == ".json" and "\n{" in text:
-        starts = (m.start() + 1 for m in _JSON_LINE.finditer(text))
-    if starts is not None:
         if pieces is None:
             pieces = names.entries if names is not None else _ENTRIES
-        return _scan_entries(text, path, suffix, here, names, pieces, starts)
+        return _scan_entries(text, path, suffix, here, names, pieces)
     return [
         Finding(path, line, kind, shown_as)
         for line, kind, shown_as in _scan(text, suffix, here, names)
@@ -856,24 +851,20 @@ def _found(
 
 
 # A site's feeds repeat each other: the site-wide feed and each category's carry the same
-# entries, byte for byte (at 100 stories, both whole). So do its sitemap and
-# ``testimonials.json`` (3 MB at 5,000 stories, 0.35 s to read whole), which every new
-# story writes again, one line per page or story. So do its walls: a story's card is on
+# entries, byte for byte (at 100 stories, both whole). So do its walls: a story's card is on
 # the wall, its pledges' walls and its product's (at 5,000 stories, 17,600 cards on 1,500
 # pages, 5,000 of them different), and a story dated mid-range shifts every newer wall page
 # by one card, so a rebuild writes 500 pages again (1.5 ms each to read whole, measured)
-# made of cards read before. A page is cut where a feed entry, a sitemap's address or a
-# story card starts, a JSON file at each line that opens an object (a JSON string holds no
-# line break), and each piece is read once (``Pieces``).
+# made of cards read before. A page is cut where a feed entry or a story card starts, and
+# each piece is read once (``Pieces``).
 #
 # Two things are found across tags: a name whose words stand in two text nodes ("Maren" at
 # the end of one, "Holt" opening the next) and a number after a phone label. So a piece is
 # read on its own only when its text opens with neither (``_opens_apart``): a card's opens
 # with its class, "card", in lower case; a feed entry's usually with its title, and is then
-# read together with the piece before it; a JSON line's opens with "{". A page with a
-# comment or CDATA section, which could span pieces, is read whole.
-_PIECE = re.compile(r'<(?:entry|item)[\s>]|<article class="card"[\s>]|<url>')
-_JSON_LINE = re.compile(r"\n\{")
+# read together with the piece before it. A page with a comment or CDATA section, which
+# could span pieces, is read whole.
+_PIECE = re.compile(r'<(?:entry|item)[\s>]|<article class="card"[\s>]')
 _SPANNING = re.compile(r"<!--|<!\[CDATA\[|&lt;!--|&lt;!\[CDATA\[")
 _MAX_PIECES = 40_000  # pieces remembered: a 5,000-story site has 5,000 cards and its entries
 _CLEAN: tuple[tuple[tuple[int, str, str], ...], bool] = ((), True)
@@ -949,9 +940,8 @@ def _scan_entries(
     allowed: Allowed,
     names: NameMatcher | None,
     pieces: Pieces,
-    starts: Iterable[int],
 ) -> list[Finding]:
-    cuts = [0, *(start for start in starts if start > 0)]
+    cuts = [0, *(m.start() for m in _PIECE.finditer(text) if m.start() > 0)]
     # A piece that cannot be read apart joins the one before it: (start, end, its findings
     # when it stands alone; None once another piece has joined it).
     groups: list[tuple[int, int, Sequence[tuple[int, str, str]] | None]] = []
