@@ -19,10 +19,11 @@ published, leak guard on with redacted names). Each build is a separate
 - **rebuild** (largest size only): one new testimonial added after a build,
   with Pelican's content cache and the plugin's caches on, into a fresh output
   folder as ``publishconf.py`` does; shown as a fraction of the *full* build.
-  The new story is the next of the seeded stream, dated anywhere in the range,
-  so the wall pages after it shift. Plain Pelican's rebuild of one new article,
-  its cache on, is shown beside it; then one more story, dated after every other
-  (a thread that came in today), and the rebuild after it.
+  The new story is the next of the seeded stream, dated anywhere in the range
+  (story 5,000 has 3,527 newer ones: the wall pages it joins change, and with
+  pages of a fixed size every newer page would). Plain Pelican's rebuild of one
+  new article, its cache on, is shown beside it; then one more story, dated
+  after every other (a thread that came in today), and the rebuild after it.
 
 What a build replaces (the last output, the caches a full build wipes) is moved aside
 before it and deleted after it is timed, and the disk is synced before each build: this
