@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_site_support import ROOT, approve, build, copy_content
@@ -342,7 +343,7 @@ def test_an_address_in_a_quote_is_found_in_the_embed_file_written_first(
     assert re.search(r"leak guard: testimonials\.json:\d+: email", caplog.text)
 
 
-def _guard(monkeypatch: pytest.MonkeyPatch) -> object:
+def _guard(monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.syspath_prepend(str(ROOT / "plugins"))
     from goodwill_site import leakcheck
 
@@ -354,14 +355,9 @@ def _wall(cards: list[str]) -> str:
     return f"<!DOCTYPE html>\n<html><body>\n<h1>Testimonials</h1>\n{body}</body></html>\n"
 
 
-def test_a_card_read_clean_by_the_last_build_is_not_read_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A story dated mid-range moves a card onto the next wall page: the page is new, but of
-    # its cards only the one that moved in was never read. The guard's record keeps the cards
-    # it read clean, and the next build reads the rest of the page only.
-    leakcheck = _guard(monkeypatch)
-    from goodwill import guard
+def _wall_read_once(tmp_path: Path, leakcheck: Any) -> tuple[Any, Path, list[str]]:
+    """A wall page of five cards, read clean by a first build: the names, the page and
+    the cards (the newest, story 0, not on the page yet)."""
     from goodwill.digest import digest
 
     key = KEY.encode()
@@ -371,8 +367,20 @@ def test_a_card_read_clean_by_the_last_build_is_not_read_again(
     page = output / "index.html"
     cards = [f"Story {n} was answered within the hour." for n in range(6)]
     page.write_text(_wall(cards[1:]))
-    leakcheck.Scanner(output, names, [], tmp_path / "record", 0).finish()
+    assert leakcheck.Scanner(output, names, [], tmp_path / "record", 0).finish()[0] == []
+    return names, page, cards
 
+
+def test_a_card_read_clean_by_the_last_build_is_not_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A story dated mid-range moves a card onto the next wall page: the page is new, but of
+    # its cards only the one that moved in was never read. The guard's record keeps the cards
+    # it read clean, and the next build reads the rest of the page only.
+    leakcheck = _guard(monkeypatch)
+    from goodwill import guard
+
+    names, page, cards = _wall_read_once(tmp_path, leakcheck)
     read: list[str] = []
     real_found = guard._found
 
@@ -382,7 +390,7 @@ def test_a_card_read_clean_by_the_last_build_is_not_read_again(
 
     monkeypatch.setattr(guard, "_found", counting)
     page.write_text(_wall(cards[:5]))  # the newest card in, the oldest out
-    findings, _ = leakcheck.Scanner(output, names, [], tmp_path / "record", 0).finish()
+    findings, _ = leakcheck.Scanner(page.parent, names, [], tmp_path / "record", 0).finish()
     assert findings == []
     # Read: the card that moved in, and the last one, whose piece runs to the page's end.
     assert [n for n in range(6) if any(f"Story {n} " in text for text in read)] == [0, 4]
@@ -470,22 +478,11 @@ def test_guard_workers_started_before_the_build_get_the_cards_read_clean_before(
     # The workers start with the build and get their settings by a queue: the cards the
     # last build read clean go with them, so a worker reads only what is new on a page.
     leakcheck = _guard(monkeypatch)
-    from goodwill.digest import digest
-
-    key = KEY.encode()
-    names = leakcheck.Names(key, frozenset({digest(key, "name", "Maren Holt")}), tmp_path / "k")
-    output = tmp_path / "output"
-    output.mkdir()
-    page = output / "index.html"
-    cards = [f"Story {n} was answered within the hour." for n in range(6)]
-    page.write_text(_wall(cards[1:]))
-    first = leakcheck.Scanner(output, names, [], tmp_path / "record", 0)
-    assert first.finish()[0] == []
-
+    names, page, cards = _wall_read_once(tmp_path, leakcheck)
     page.write_text(_wall(cards[:5]))
     readers = leakcheck.start_readers(1)
     assert readers is not None
-    scanner = leakcheck.Scanner(output, names, [], tmp_path / "record", 1, (), readers)
+    scanner = leakcheck.Scanner(page.parent, names, [], tmp_path / "record", 1, (), readers)
     scanner.submit(page)
     scanner._flush()
     (_, found, _, fresh) = scanner.pending["index.html"][0].result()[0]
