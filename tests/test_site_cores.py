@@ -355,13 +355,19 @@ def _wall(cards: list[str]) -> str:
     return f"<!DOCTYPE html>\n<html><body>\n<h1>Testimonials</h1>\n{body}</body></html>\n"
 
 
-def _wall_read_once(tmp_path: Path, leakcheck: Any) -> tuple[Any, Path, list[str]]:
-    """A wall page of five cards, read clean by a first build: the names, the page and
-    the cards (the newest, story 0, not on the page yet)."""
+def _names(tmp_path: Path, leakcheck: Any, *redacted: str) -> Any:
+    """What the guard looks for: "Maren Holt" and ``redacted``, under the tests' key."""
     from goodwill.digest import digest
 
     key = KEY.encode()
-    names = leakcheck.Names(key, frozenset({digest(key, "name", "Maren Holt")}), tmp_path / "k")
+    digests = frozenset(digest(key, "name", n) for n in ("Maren Holt", *redacted))
+    return leakcheck.Names(key, digests, tmp_path / "k")
+
+
+def _wall_read_once(tmp_path: Path, leakcheck: Any) -> tuple[Any, Path, list[str]]:
+    """A wall page of five cards, read clean by a first build: the names, the page and
+    the cards (the newest, story 0, not on the page yet)."""
+    names = _names(tmp_path, leakcheck)
     output = tmp_path / "output"
     output.mkdir()
     page = output / "index.html"
@@ -403,22 +409,17 @@ def test_a_name_redacted_since_is_looked_for_in_cards_read_before(
     # story's record adds a name, a moved card is read again: here the card names the
     # customer redacted since.
     leakcheck = _guard(monkeypatch)
-    from goodwill.digest import digest
-
-    key = KEY.encode()
-    before = frozenset({digest(key, "name", "Maren Holt")})
     output = tmp_path / "output"
     output.mkdir()
     page = output / "index.html"
     cards = ["Quinn Harlow says the export works.", "Fixed the same day."]
     page.write_text(_wall(cards))
     record = tmp_path / "record"
-    names = leakcheck.Names(key, before, tmp_path / "k")
-    assert leakcheck.Scanner(output, names, [], record, 0).finish()[0] == []
+    assert leakcheck.Scanner(output, _names(tmp_path, leakcheck), [], record, 0).finish()[0] == []
 
     page.write_text(_wall(["A new card in front.", *cards]))
-    names = leakcheck.Names(key, before | {digest(key, "name", "Quinn Harlow")}, tmp_path / "k")
-    findings, _ = leakcheck.Scanner(output, names, [], record, 0).finish()
+    later = _names(tmp_path, leakcheck, "Quinn Harlow")
+    findings, _ = leakcheck.Scanner(output, later, [], record, 0).finish()
     assert [(f.path, f.kind) for f in findings] == [("index.html", "name")]
 
 
@@ -429,17 +430,13 @@ def test_the_words_of_a_page_read_then_removed_still_reach_the_guards_record(
     # on. That page was removed after the worker read it: the word must still be recorded,
     # or a name redacted later goes unseen on the other page.
     leakcheck = _guard(monkeypatch)
-    from goodwill.digest import digest
-
-    key = KEY.encode()
-    before = frozenset({digest(key, "name", "Maren Holt")})
     output = tmp_path / "output"
     output.mkdir()
     first, second = output / "a.html", output / "b.html"
     first.write_text("<p>Quinn wrote back within the hour.</p>\n")
     second.write_text("<p>Quinn said thanks.</p>\n")
     record = tmp_path / "record"
-    scanner = leakcheck.Scanner(output, leakcheck.Names(key, before, tmp_path / "k"), [], record, 1)
+    scanner = leakcheck.Scanner(output, _names(tmp_path, leakcheck), [], record, 1)
     scanner.submit(first)
     scanner.submit(second)
     scanner._flush()
@@ -447,7 +444,7 @@ def test_the_words_of_a_page_read_then_removed_still_reach_the_guards_record(
     first.unlink()
     assert scanner.finish()[0] == []
 
-    later = leakcheck.Names(key, before | {digest(key, "name", "Quinn")}, tmp_path / "k")
+    later = _names(tmp_path, leakcheck, "Quinn")
     findings, _ = leakcheck.Scanner(output, later, [], record, 0).finish()
     assert [(f.path, f.kind) for f in findings] == [("b.html", "name")]
 
@@ -460,16 +457,14 @@ def test_a_page_gone_before_a_worker_reads_it_costs_its_batch_nothing(
     leakcheck = _guard(monkeypatch)
     from goodwill.digest import digest
 
-    key = KEY.encode()
     output = tmp_path / "output"
     output.mkdir()
     page = output / "b.html"
     page.write_text("<p>Quinn said thanks.</p>\n")
-    names = leakcheck.Names(key, frozenset({digest(key, "name", "Maren Holt")}), tmp_path / "k")
-    leakcheck.Scanner(output, names, [], tmp_path / "record", 0)  # this build's settings
+    leakcheck.Scanner(output, _names(tmp_path, leakcheck), [], tmp_path / "record", 0)
     gone, read = leakcheck._scan_files([(str(output / "a.html"), "a.html"), (str(page), "b.html")])
     assert gone == ("", [], [], [])
-    assert read[0] and digest(key, "name", "Quinn") in read[2]
+    assert read[0] and digest(KEY.encode(), "name", "Quinn") in read[2]
 
 
 def test_guard_workers_started_before_the_build_get_the_cards_read_clean_before(
