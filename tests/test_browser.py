@@ -11,7 +11,10 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import threading
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,8 +34,10 @@ ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+OLDER = "the wall page behind the front page's Older link"
 PAGES = [
     "testimonials/",
+    OLDER,
     "testimonials/2026-03-04-the-export-that-ate-my-invoices/",
     "pledges/",
 ]
@@ -58,7 +63,10 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The example site, built for publishing, served on the loopback address."""
     root = tmp_path_factory.mktemp("browser")
     output = root / "output"
-    build(copy_content(root / "content"), output, SITEURL="", RELATIVE_URLS=True)
+    # Three stories a page, so that the wall has archive pages, with their pager.
+    build(
+        copy_content(root / "content"), output, SITEURL="", RELATIVE_URLS=True, GOODWILL_PER_PAGE=3
+    )
     handler = functools.partial(_Quiet, directory=str(output))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -89,11 +97,21 @@ def _open(browser: object, url: str, javascript: bool = True) -> tuple[object, l
     return page, errors
 
 
+def _url(base_url: str, path: str) -> str:
+    """The page's address; an archive page's is named by a day, so it is followed to."""
+    if path != OLDER:
+        return base_url + path
+    front = urllib.request.urlopen(base_url + "testimonials/").read().decode()
+    older = re.search(r'rel="next" href="([^"]+)"', front)
+    assert older is not None, "the front page links to no older page"
+    return urllib.parse.urljoin(base_url + "testimonials/", older.group(1))
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_page_renders_without_console_errors_or_sideways_scroll(
     browser: object, base_url: str, path: str
 ) -> None:
-    page, errors = _open(browser, base_url + path)
+    page, errors = _open(browser, _url(base_url, path))
     page.wait_for_load_state("load")
     assert errors == []
     overflow = page.evaluate(
@@ -105,7 +123,7 @@ def test_page_renders_without_console_errors_or_sideways_scroll(
 
 @pytest.mark.parametrize("path", PAGES)
 def test_page_works_with_javascript_off(browser: object, base_url: str, path: str) -> None:
-    page, errors = _open(browser, base_url + path, javascript=False)
+    page, errors = _open(browser, _url(base_url, path), javascript=False)
     assert errors == []
     assert page.locator("main h1").count() == 1
     assert page.locator("nav[aria-label=Main] a").count() == 3
@@ -121,7 +139,7 @@ def test_page_works_with_javascript_off(browser: object, base_url: str, path: st
 def test_page_has_no_serious_accessibility_violations(
     browser: object, base_url: str, path: str
 ) -> None:
-    page, _ = _open(browser, base_url + path)
+    page, _ = _open(browser, _url(base_url, path))
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document)")
     serious = [
