@@ -20,3 +20,20 @@ def _fresh_pelican_log() -> Iterator[None]:
     LimitFilter._raised_messages.clear()
     LimitFilter._group_count.clear()
     yield
+
+
+@pytest.fixture
+def guard_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text the leak guard reads for leaks in this process, in order: how a test
+    shows that a piece it has read before is not read again."""
+    from goodwill import guard
+
+    read: list[str] = []
+    real_found = guard._found
+
+    def counting(text, *args):  # type: ignore[no-untyped-def]
+        read.append(text)
+        return real_found(text, *args)
+
+    monkeypatch.setattr(guard, "_found", counting)
+    return read

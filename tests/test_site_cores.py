@@ -378,28 +378,19 @@ def _wall_read_once(tmp_path: Path, leakcheck: Any) -> tuple[Any, Path, list[str
 
 
 def test_a_card_read_clean_by_the_last_build_is_not_read_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, guard_reads: list[str]
 ) -> None:
     # A story dated mid-range moves a card onto the next wall page: the page is new, but of
     # its cards only the one that moved in was never read. The guard's record keeps the cards
     # it read clean, and the next build reads the rest of the page only.
     leakcheck = _guard(monkeypatch)
-    from goodwill import guard
-
     names, page, cards = _wall_read_once(tmp_path, leakcheck)
-    read: list[str] = []
-    real_found = guard._found
-
-    def counting(text, *args):  # type: ignore[no-untyped-def]
-        read.append(text)
-        return real_found(text, *args)
-
-    monkeypatch.setattr(guard, "_found", counting)
+    guard_reads.clear()  # what the first build read
     page.write_text(_wall(cards[:5]))  # the newest card in, the oldest out
     findings, _ = leakcheck.Scanner(page.parent, names, [], tmp_path / "record", 0).finish()
     assert findings == []
     # Read: the card that moved in, and the last one, whose piece runs to the page's end.
-    assert [n for n in range(6) if any(f"Story {n} " in text for text in read)] == [0, 4]
+    assert [n for n in range(6) if any(f"Story {n} " in text for text in guard_reads)] == [0, 4]
 
 
 def test_a_name_redacted_since_is_looked_for_in_cards_read_before(

@@ -482,10 +482,9 @@ class Scanner:
         next build looks for a newly redacted name only on pages whose words hold it.
         """
         for future in self.handed:
-            if id(future) in self.scanned_here:
-                self._learn(self.scanned_here[id(future)])
-            elif future.done() and not future.cancelled() and future.exception() is None:
-                self._learn(future.result())
+            read = future.done() and not future.cancelled() and future.exception() is None
+            if read or id(future) in self.scanned_here:
+                self._learn(self._result(future))
 
     def finish(self) -> tuple[list[Any], int]:
         """Every finding in the output; also how many files were read (not known clean)."""
